@@ -1,0 +1,52 @@
+# Tessera — every entry point a user or CI needs.
+#   make run    install what is missing, build (release), run the main job on a bundled real scan
+#   make test   install what is missing, run the whole test suite
+#   make bench-io / bench-train / bench-codec / bench   benchmarks against the peers
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/tessera
+SAMPLE = fixtures/scans/tesseract-phototest.tif
+OUT = bench-out/run
+
+# System packages the build and the tests need (Debian names).
+DEPS = libtiff-dev libpng-dev pkg-config
+# Peers the benchmarks compare against, and the tools the reference scripts use.
+BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils
+
+.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec clean
+
+deps:
+	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+bench-deps: deps
+	@missing=""; for p in $(BENCH_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+	  echo "some peers could not be installed; the benchmarks will say which are missing"; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+run: build
+	@bash bench/run-main-job.sh $(BIN) $(SAMPLE) $(OUT)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing 2>&1 | tee .build/test.log | grep -vE "^Test Case '.*' (started|passed)"; \
+	  status=$${PIPESTATUS[0]}; \
+	  echo; grep -E "Executed [0-9]+ tests" .build/test.log | tail -1; exit $$status
+
+bench-io: bench-deps build
+	@bash bench/bench-io.sh $(BIN)
+
+clean:
+	rm -rf .build bench-out

@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+// Tessera: huge image scans compressed with a learned codebook, any region decoded at once.
+//
+// The module layout follows the data flow (see README.md, "Layout"):
+//   TesseraIO → TesseraCodebook → TesseraCoding → TesseraFormat → TesseraPipeline → tessera (CLI)
+import PackageDescription
+
+// Opt-in build tuned for the host CPU: `TESSERA_NATIVE=1 make build` (the binary then needs AVX2).
+import Foundation
+let nativeFlags: [SwiftSetting] =
+    ProcessInfo.processInfo.environment["TESSERA_NATIVE"] == "1"
+    ? [.unsafeFlags(["-target-cpu", "haswell"])] : []
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"]),
+        .library(name: "Tessera", targets: [
+            "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline",
+        ]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config (Debian: libtiff-dev, libpng-dev).
+        .systemLibrary(
+            name: "CTIFF", pkgConfig: "libtiff-4",
+            providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(
+            name: "CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]),
+        // libpng reports errors by longjmp; this C target owns every setjmp so that
+        // no jump ever crosses a Swift frame.
+        .target(name: "PNGBridge", dependencies: ["CPNG"]),
+
+        .target(
+            name: "TesseraIO", dependencies: ["CTIFF", "PNGBridge"],
+            swiftSettings: nativeFlags),
+        .target(
+            name: "TesseraCodebook", dependencies: ["TesseraIO"],
+            swiftSettings: nativeFlags),
+        .target(name: "TesseraCoding", swiftSettings: nativeFlags),
+        .target(
+            name: "TesseraFormat", dependencies: ["TesseraIO", "TesseraCodebook", "TesseraCoding"],
+            swiftSettings: nativeFlags),
+        .target(
+            name: "TesseraPipeline",
+            dependencies: ["TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat"],
+            swiftSettings: nativeFlags),
+        .executableTarget(
+            name: "tessera",
+            dependencies: [
+                "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: nativeFlags),
+
+        .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
+        .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TestSupport"]),
+        .testTarget(name: "TesseraCodingTests", dependencies: ["TesseraCoding", "TestSupport"]),
+        .testTarget(
+            name: "TesseraFormatTests",
+            dependencies: ["TesseraFormat", "TesseraPipeline", "TestSupport"]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

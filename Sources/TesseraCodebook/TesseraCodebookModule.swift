@@ -1,0 +1,2 @@
+/// Patch sampling, K-means, SOM, PCA and nearest-codeword search.
+public enum TesseraCodebookModule {}

@@ -1,0 +1,2 @@
+/// Entropy coders (rANS) and bit streams.
+public enum TesseraCodingModule {}

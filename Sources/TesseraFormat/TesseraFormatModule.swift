@@ -1,0 +1,2 @@
+/// The .tess container.
+public enum TesseraFormatModule {}

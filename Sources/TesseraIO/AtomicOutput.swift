@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An output written under a temporary name beside its final path, then flushed
+/// and renamed into place, so a reader never sees a half-written file under
+/// the final name. The temporary name starts with a dot (watch folders skip it).
+public struct AtomicOutput: Sendable {
+    public let finalPath: String
+    public let temporaryPath: String
+
+    public init(finalPath: String) {
+        self.finalPath = finalPath
+        let slash = finalPath.lastIndex(of: "/")
+        let dir = slash.map { String(finalPath[...$0]) } ?? ""
+        let name = slash.map { String(finalPath[finalPath.index(after: $0)...]) } ?? finalPath
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        self.temporaryPath = "\(dir).\(name).\(getpid())-\(tag).tmp"
+    }
+
+    /// Flushes the temporary file to disk and renames it to the final name.
+    public func commit() throws {
+        let fd = open(temporaryPath, O_RDONLY)
+        guard fd >= 0 else {
+            throw ImageIOError.writeFailed(
+                path: finalPath, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
+        }
+        let synced = fsync(fd)
+        let syncErrno = errno
+        close(fd)
+        guard synced == 0 else {
+            discard()
+            throw ImageIOError.writeFailed(path: finalPath, reason: String(cString: strerror(syncErrno)))
+        }
+        guard rename(temporaryPath, finalPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            discard()
+            throw ImageIOError.writeFailed(path: finalPath, reason: reason)
+        }
+        // Make the rename itself durable.
+        let slash = finalPath.lastIndex(of: "/")
+        let dir = slash.map { String(finalPath[...$0]) } ?? "."
+        let dfd = open(dir, O_RDONLY)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Removes the temporary file if it exists.
+    public func discard() {
+        _ = unlink(temporaryPath)
+    }
+}

@@ -1,0 +1,2 @@
+/// Tile scheduling and the compress/decompress pipeline.
+public enum TesseraPipelineModule {}

@@ -1,0 +1,55 @@
+import TestSupport
+import XCTest
+
+@testable import TesseraIO
+
+final class PNMTests: XCTestCase {
+    /// Writes every pixel format as PNM and reads it back unchanged.
+    func testRoundTripEveryFormat() throws {
+        let dir = try ScratchDirectory()
+        for model in PixelFormat.ColorModel.allCases {
+            for depth in [1, 2, 4, 8, 16] where !(depth < 8 && model != .grey) {
+                let format = PixelFormat(colorModel: model, bitDepth: depth)
+                var image = PixelBuffer(width: 37, height: 11, format: format)
+                for y in 0..<11 {
+                    for x in 0..<37 {
+                        for c in 0..<format.channels {
+                            image.setSample(x: x, y: y, channel: c, (x * 7 + y * 13 + c * 29) % (format.maxValue + 1))
+                        }
+                    }
+                }
+                let path = dir.path("img-\(model)-\(depth).pnm")
+                let sink = try PNMImageSink(path: path, info: ImageInfo(width: 37, height: 11, format: format))
+                try sink.write(image.cropped(x: 0, y: 0, width: 37, height: 5))
+                try sink.write(image.cropped(x: 0, y: 5, width: 37, height: 6))
+                try sink.finish()
+
+                let source = try ImageReader.open(path)
+                XCTAssertEqual(source.info.format, format)
+                var back = PixelBuffer(width: 37, height: 11, format: format)
+                try source.forEachBand(rows: 4) { y, band in back.paste(band, x: 0, y: y) }
+                XCTAssertEqual(back, image, "\(format)")
+            }
+        }
+    }
+
+    func testTruncatedPixelsAreReported() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.path("short.pgm")
+        try Data("P5\n4 4\n255\n".utf8 + [1, 2, 3]).write(to: URL(fileURLWithPath: path))
+        let source = try ImageReader.open(path)
+        XCTAssertThrowsError(try source.readBand(maxRows: 4)) { error in
+            XCTAssertEqual(
+                (error as? ImageIOError)?.description, "\(path): damaged file: pixel data ends early, at row 0 of 4")
+        }
+    }
+
+    func testAbortLeavesNothing() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.path("gone.pgm")
+        let sink = try PNMImageSink(path: path, info: ImageInfo(width: 2, height: 2, format: .grey8))
+        try sink.write(PixelBuffer(width: 2, height: 1, format: .grey8))
+        sink.abort()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [])
+    }
+}
