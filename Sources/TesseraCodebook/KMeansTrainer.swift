@@ -23,7 +23,9 @@ public enum KMeansTrainer {
         let base = vectors.baseAddress!
         let k = parameters.codewordCount
         var rng = Xoshiro256StarStar(seed: parameters.seed)
+        let t0 = ContinuousClock.now
         let centres = initialCodewords(base, count: n, dimensions: d, parameters: parameters, rng: &rng)
+        if getenv("TESSERA_DEBUG") != nil { print("DEBUG seeding \(ContinuousClock.now - t0)") }
         if let batch = parameters.miniBatchSize {
             return miniBatch(
                 base, count: n, dimensions: d, centres: centres, batch: batch, parameters: parameters, rng: &rng,
@@ -64,20 +66,26 @@ public enum KMeansTrainer {
     ) -> PlaneTraining {
         var codewords = start
         var state = ClusterAssignment(count: n, dimensions: d)
-        state.assignWithBounds(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
+        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
         var distortions = [state.distortion / Double(n)]
         var iterations = 0
         var repairs = 0
+        let listLength = neighbourListLength(k)
         while iterations < parameters.maxIterations {
-            let old = codewords
-            repairs += update(&codewords, x, state: state, k: k, threads: parameters.threads)
+            let groups = state.groups(codewordCount: k)
+            repairs += update(&codewords, x, state: state, groups: groups, k: k, threads: parameters.threads)
             let previous = state.distortion
             let search = NearestCodewordSearch(codewords: codewords, dimensions: d)
-            state.reassign(x, search: search, drifts: drifts(old, codewords, k: k, d: d), threads: parameters.threads)
+            if listLength < k {
+                let neighbours = CodewordNeighbours(
+                    codewords: codewords, count: k, dimensions: d, listLength: listLength, threads: parameters.threads)
+                state.reassign(x, search: search, neighbours: neighbours, groups: groups, threads: parameters.threads)
+            } else {
+                state.assign(x, search: search, threads: parameters.threads)
+            }
             iterations += 1
             distortions.append(state.distortion / Double(n))
-            let dd = drifts(old, codewords, k: k, d: d).sorted()
-            print("DEBUG it \(iterations) searched \(state.searched) drift max \(dd.last!) p90 \(dd[k*9/10]) median \(dd[k/2])")
+            if getenv("TESSERA_DEBUG") != nil { print("DEBUG it \(iterations) full searches \(state.fullSearches) \(ContinuousClock.now)") }
             progress?(iterations, state.distortion / Double(n))
             if previous <= 0 || (previous - state.distortion) < parameters.tolerance * previous { break }
         }
@@ -85,26 +93,22 @@ public enum KMeansTrainer {
             codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs)
     }
 
-    /// How far each codeword moved (Euclidean), rounded up slightly so that
-    /// Hamerly's bounds stay safe under Float rounding.
-    static func drifts(_ old: [Float], _ new: [Float], k: Int, d: Int) -> [Float] {
-        (0..<k).map { c in
-            var s = 0.0
-            for j in 0..<d {
-                let e = Double(new[c * d + j]) - Double(old[c * d + j])
-                s += e * e
-            }
-            return s == 0 ? 0 : Float(s.squareRoot() * (1 + 1e-6)) + 1e-6
-        }
+    /// Codewords on each neighbour list: long enough that the triangle-inequality
+    /// proof rarely fails, short enough to save most of a full search. Above 4096
+    /// codewords the K² cost of the lists is not worth it and every search is full.
+    static func neighbourListLength(_ k: Int) -> Int {
+        if let v = getenv("TESSERA_LIST") { return Int(atoi(v)) }
+        if k > 4096 { return k }
+        return k <= 64 ? k : (k <= 512 ? 32 : 64)
     }
 
     /// Moves every codeword to the mean of its cluster and repairs empty clusters.
     /// Returns the number of codewords moved by repair.
     static func update(
-        _ codewords: inout [Float], _ x: UnsafePointer<Float>, state: ClusterAssignment, k: Int, threads: Int
+        _ codewords: inout [Float], _ x: UnsafePointer<Float>, state: ClusterAssignment,
+        groups: ClusterAssignment.Groups, k: Int, threads: Int
     ) -> Int {
         let d = state.dimensions
-        let groups = state.groups(codewordCount: k)
         var (sums, clusterDistortion) = state.clusterSums(x, groups: groups, codewordCount: k, threads: threads)
         var empty: [Int] = []
         for c in 0..<k {

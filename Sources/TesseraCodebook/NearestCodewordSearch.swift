@@ -145,26 +145,18 @@ public struct NearestCodewordSearch: Sendable {
     }
 
     /// Searches four consecutive patches.
-    func searchFour(_ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>) {
-        search(x0, indices: indices, runnerUp: nil, trackRunnerUp: false)
-    }
-
-    /// Searches four consecutive patches and also gives, for each, a lower
-    /// estimate of the squared distance to its second-nearest codeword (the
-    /// score with its index bits cleared), for the bounds of accelerated Lloyd.
-    func searchFourWithRunnerUp(
-        _ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>, runnerUp: UnsafeMutablePointer<Float>
-    ) {
-        search(x0, indices: indices, runnerUp: runnerUp, trackRunnerUp: true)
-    }
-
     @inline(__always)
-    private func search(
-        _ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>, runnerUp: UnsafeMutablePointer<Float>?,
-        trackRunnerUp: Bool
+    func searchFour(_ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>) {
+        searchFour(x0, x0 + dimensions, x0 + 2 * dimensions, x0 + 3 * dimensions, indices: indices)
+    }
+
+    /// Searches four patches anywhere in memory (no gathering needed); the results
+    /// go to indices[0 ..< 4].
+    func searchFour(
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+        _ x3: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>
     ) {
         let d = dimensions
-        let x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
         var n0: Float = 0, n1: Float = 0, n2: Float = 0, n3: Float = 0
         for j in 0..<d {
             n0 += x0[j] * x0[j]
@@ -173,9 +165,7 @@ public struct NearestCodewordSearch: Sendable {
             n3 += x3[j] * x3[j]
         }
         let keep = ~UInt32((1 << indexBits) - 1)
-        let zero = SIMD8<Int32>(repeating: 0)
         var best0 = SIMD8<UInt32>(repeating: .max), best1 = best0, best2 = best0, best3 = best0
-        var next0 = best0, next1 = best0, next2 = best0, next3 = best0
         let blocks = blockCount
         interleaved.withUnsafeBytes { lanesRaw in
             norms.withUnsafeBytes { normsRaw in
@@ -194,18 +184,10 @@ public struct NearestCodewordSearch: Sendable {
                         a3 += SIMD8(repeating: x3[j]) * c
                     }
                     let tag = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: b))
-                    let k0 = Self.key(a0, keep, zero) | tag, k1 = Self.key(a1, keep, zero) | tag
-                    let k2 = Self.key(a2, keep, zero) | tag, k3 = Self.key(a3, keep, zero) | tag
-                    if trackRunnerUp {
-                        next0 = pointwiseMin(next0, pointwiseMax(best0, k0))
-                        next1 = pointwiseMin(next1, pointwiseMax(best1, k1))
-                        next2 = pointwiseMin(next2, pointwiseMax(best2, k2))
-                        next3 = pointwiseMin(next3, pointwiseMax(best3, k3))
-                    }
-                    best0 = pointwiseMin(best0, k0)
-                    best1 = pointwiseMin(best1, k1)
-                    best2 = pointwiseMin(best2, k2)
-                    best3 = pointwiseMin(best3, k3)
+                    best0 = pointwiseMin(best0, Self.key(a0, keep) | tag)
+                    best1 = pointwiseMin(best1, Self.key(a1, keep) | tag)
+                    best2 = pointwiseMin(best2, Self.key(a2, keep) | tag)
+                    best3 = pointwiseMin(best3, Self.key(a3, keep) | tag)
                     b &+= 1
                 }
             }
@@ -214,37 +196,17 @@ public struct NearestCodewordSearch: Sendable {
         indices[1] = Self.decode(best1, indexBits)
         indices[2] = Self.decode(best2, indexBits)
         indices[3] = Self.decode(best3, indexBits)
-        if trackRunnerUp, let runnerUp {
-            runnerUp[0] = Self.second(best0, next0, keep)
-            runnerUp[1] = Self.second(best1, next1, keep)
-            runnerUp[2] = Self.second(best2, next2, keep)
-            runnerUp[3] = Self.second(best3, next3, keep)
-        }
-    }
-
-    /// The second-smallest key over all lanes, as a squared distance with its index bits cleared.
-    @inline(__always)
-    static func second(_ best: SIMD8<UInt32>, _ next: SIMD8<UInt32>, _ keep: UInt32) -> Float {
-        var first = UInt32.max
-        var second = UInt32.max
-        for l in 0..<8 {
-            let b = best[l]
-            if b < first {
-                second = min(first, next[l])
-                first = b
-            } else {
-                second = min(second, b)
-            }
-        }
-        return second == .max ? .greatestFiniteMagnitude : Float(bitPattern: second & keep)
     }
 
     /// The score's bits, clamped at +0 (rounding can make an exact match slightly
     /// negative), with the low bits cleared for the block number.
     @inline(__always)
-    static func key(_ score: SIMD8<Float>, _ keep: UInt32, _ zero: SIMD8<Int32>) -> SIMD8<UInt32> {
-        let bits = pointwiseMax(unsafeBitCast(score, to: SIMD8<Int32>.self), zero)
-        return unsafeBitCast(bits, to: SIMD8<UInt32>.self) & keep
+    static func key(_ score: SIMD8<Float>, _ keep: UInt32) -> SIMD8<UInt32> {
+        // bits & ~(bits >> 31): negative scores (sign bit set) become +0. Written
+        // with shifts because the generic `pointwiseMax` is not always inlined.
+        let bits = unsafeBitCast(score, to: SIMD8<Int32>.self)
+        let clamped = bits & ~(bits &>> 31)
+        return unsafeBitCast(clamped, to: SIMD8<UInt32>.self) & keep
     }
 
     /// The codeword index held by the smallest of eight per-lane keys.
