@@ -13,6 +13,8 @@ struct ClusterAssignment {
     private(set) var distortion: Double = 0
     /// Vectors that needed a full search in the last `reassign`.
     private(set) var fullSearches = 0
+    /// ‖x‖² of every vector, for the kernel (computed once, by the first `assign`).
+    private var squaredNorms: [Float] = []
 
     static let chunkSize = 4096
 
@@ -27,6 +29,9 @@ struct ClusterAssignment {
     mutating func assign(_ vectors: UnsafePointer<Float>, search: NearestCodewordSearch, threads: Int) {
         let n = count
         let d = dimensions
+        if squaredNorms.isEmpty {
+            squaredNorms = (0..<n).map { NearestCodewordSearch.squaredNorm(vectors + $0 * d, d) }
+        }
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
         var partial = [Double](repeating: 0, count: chunks)
         labels.withUnsafeMutableBufferPointer { lab in
@@ -66,8 +71,9 @@ struct ClusterAssignment {
             errors.withUnsafeMutableBufferPointer { err in
                 fallbacks.withUnsafeMutableBufferPointer { fb in
                     search.codewords.withUnsafeBufferPointer { cwb in
+                      squaredNorms.withUnsafeBufferPointer { nb in
                         let labels = lab.baseAddress!, errors = err.baseAddress!, fallbackCount = fb.baseAddress!
-                        let cw = cwb.baseAddress!
+                        let cw = cwb.baseAddress!, nrm = nb.baseAddress!
                         ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
                             var listWords = [Float](repeating: 0, count: L * d)
                             var found = [UInt16](repeating: 0, count: 4)
@@ -88,10 +94,11 @@ struct ClusterAssignment {
                                     let i1 = Int(groups.members[slot + min(1, m - 1)])
                                     let i2 = Int(groups.members[slot + min(2, m - 1)])
                                     let i3 = Int(groups.members[slot + min(3, m - 1)])
+                                    let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
                                     found.withUnsafeMutableBufferPointer { f in
                                         local.searchFour(
                                             vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
-                                            indices: f.baseAddress!)
+                                            norms: norms, indices: f.baseAddress!)
                                     }
                                     for t in 0..<m {
                                         let i = Int(groups.members[slot + t])
@@ -116,10 +123,11 @@ struct ClusterAssignment {
                                 let m = min(4, fallback.count - s)
                                 let i0 = Int(fallback[s]), i1 = Int(fallback[s + min(1, m - 1)])
                                 let i2 = Int(fallback[s + min(2, m - 1)]), i3 = Int(fallback[s + min(3, m - 1)])
+                                let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
                                 found.withUnsafeMutableBufferPointer { f in
                                     search.searchFour(
                                         vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
-                                        indices: f.baseAddress!)
+                                        norms: norms, indices: f.baseAddress!)
                                 }
                                 for t in 0..<m {
                                     let i = Int(fallback[s + t])
@@ -129,6 +137,7 @@ struct ClusterAssignment {
                                 s += m
                             }
                         }
+                      }
                     }
                 }
             }
@@ -171,37 +180,43 @@ struct ClusterAssignment {
         return Groups(offsets: offsets, members: members)
     }
 
-    /// Per-cluster vector sums (Double, in sample order) and distortions.
-    func clusterSums(
-        _ vectors: UnsafePointer<Float>, groups: Groups, codewordCount k: Int, threads: Int
-    ) -> (sums: [Double], distortions: [Double]) {
+    /// Per-cluster vector sums and distortions (Double). One pass over the sample in
+    /// its own order (memory read sequentially), split into a fixed number of chunks
+    /// whose partial sums are added in chunk order: the same for any thread count.
+    func clusterSums(_ vectors: UnsafePointer<Float>, codewordCount k: Int, threads: Int) -> (
+        sums: [Double], distortions: [Double]
+    ) {
         let d = dimensions
-        var sums = [Double](repeating: 0, count: k * d)
-        var dist = [Double](repeating: 0, count: k)
-        let perChunk = 64
-        let chunks = (k + perChunk - 1) / perChunk
-        sums.withUnsafeMutableBufferPointer { sb in
-            dist.withUnsafeMutableBufferPointer { db in
-                groups.members.withUnsafeBufferPointer { mb in
-                    errors.withUnsafeBufferPointer { eb in
-                        let s = sb.baseAddress!, dd = db.baseAddress!, m = mb.baseAddress!, e = eb.baseAddress!
-                        ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
-                            for c in (chunk * perChunk)..<min(k, (chunk + 1) * perChunk) {
-                                let row = s + c * d
-                                var total = 0.0
-                                for slot in groups.offsets[c]..<groups.offsets[c + 1] {
-                                    let i = Int(m[slot])
-                                    let x = vectors + i * d
-                                    for j in 0..<d { row[j] += Double(x[j]) }
-                                    total += Double(e[i])
-                                }
-                                dd[c] = total
-                            }
+        let n = count
+        // At most 16 chunks, fewer when K × d is large, so the partials stay within ~64 MB.
+        let chunks = max(1, min(16, (64 << 20) / max(1, k * (d + 1) * 8), (n + 4095) / 4096))
+        let width = k * (d + 1)
+        var partial = [Double](repeating: 0, count: chunks * width)
+        partial.withUnsafeMutableBufferPointer { pb in
+            labels.withUnsafeBufferPointer { lb in
+                errors.withUnsafeBufferPointer { eb in
+                    let p = pb.baseAddress!, labels = lb.baseAddress!, errors = eb.baseAddress!
+                    ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                        let acc = p + c * width
+                        for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                            let row = acc + Int(labels[i]) * (d + 1)
+                            let x = vectors + i * d
+                            for j in 0..<d { row[j] += Double(x[j]) }
+                            row[d] += Double(errors[i])
                         }
                     }
                 }
             }
         }
-        return (sums, dist)
+        var sums = [Double](repeating: 0, count: k * d)
+        var distortions = [Double](repeating: 0, count: k)
+        for c in 0..<chunks {
+            for cluster in 0..<k {
+                let row = c * width + cluster * (d + 1)
+                for j in 0..<d { sums[cluster * d + j] += partial[row + j] }
+                distortions[cluster] += partial[row + d]
+            }
+        }
+        return (sums, distortions)
     }
 }

@@ -12,7 +12,7 @@ public struct KMeansParameters: Sendable, Equatable {
     /// Patches per mini-batch; nil runs full Lloyd iterations over the whole sample.
     public var miniBatchSize: Int?
     /// k-means++ seeds from at most this many patches, evenly spread; nil means
-    /// `max(40 · K, 8192)` (seeding costs K × this × dimensions).
+    /// `max(40 · K, 100 000)`.
     public var seedingSampleSize: Int?
     /// Candidates per greedy k-means++ step (at most 8); nil means 2 + ⌊ln K⌋ capped at 8.
     public var seedingCandidates: Int?

@@ -40,7 +40,7 @@ public enum KMeansTrainer {
         rng: inout Xoshiro256StarStar
     ) -> [Float] {
         let k = parameters.codewordCount
-        var m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 8192)))
+        var m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 100_000)))
         if let v = getenv("TESSERA_SEEDING") { m = min(n, Int(atoi(v))) }
         let trials = parameters.seedingCandidates ?? min(8, 2 + Int(log(Double(k))))
         if m == n {
@@ -99,7 +99,7 @@ public enum KMeansTrainer {
     static func neighbourListLength(_ k: Int) -> Int {
         if let v = getenv("TESSERA_LIST") { return Int(atoi(v)) }
         if k > 4096 { return k }
-        return k <= 64 ? k : (k <= 512 ? 32 : 64)
+        return k <= 48 ? k : (k <= 512 ? 24 : 48)
     }
 
     /// Moves every codeword to the mean of its cluster and repairs empty clusters.
@@ -109,7 +109,7 @@ public enum KMeansTrainer {
         groups: ClusterAssignment.Groups, k: Int, threads: Int
     ) -> Int {
         let d = state.dimensions
-        var (sums, clusterDistortion) = state.clusterSums(x, groups: groups, codewordCount: k, threads: threads)
+        var (sums, clusterDistortion) = state.clusterSums(x, codewordCount: k, threads: threads)
         var empty: [Int] = []
         for c in 0..<k {
             let size = groups.size(c)

@@ -126,16 +126,21 @@ public struct NearestCodewordSearch: Sendable {
         let d = dimensions
         var i = 0
         while i + 4 <= count {
-            searchFour(x + i * d, indices: indices + i)
+            let x0 = x + i * d
+            searchFour(
+                x0, x0 + d, x0 + 2 * d, x0 + 3 * d, norms: Self.squaredNorms(x0, x0 + d, x0 + 2 * d, x0 + 3 * d, d),
+                indices: indices + i)
             i += 4
         }
         if i < count {
-            // Pad the last group to four patches so one code path does everything.
-            var pad = [Float](repeating: 0, count: 4 * d)
-            for k in 0..<((count - i) * d) { pad[k] = x[i * d + k] }
+            // The last one to three patches: repeat the last one to fill the group of four.
+            let last = count - 1
+            let p = { (t: Int) in x + min(i + t, last) * d }
             var idx = [UInt16](repeating: 0, count: 4)
-            pad.withUnsafeBufferPointer { p in
-                idx.withUnsafeMutableBufferPointer { o in searchFour(p.baseAddress!, indices: o.baseAddress!) }
+            idx.withUnsafeMutableBufferPointer { o in
+                searchFour(
+                    p(0), p(1), p(2), p(3), norms: Self.squaredNorms(p(0), p(1), p(2), p(3), d),
+                    indices: o.baseAddress!)
             }
             for k in 0..<(count - i) { indices[i + k] = idx[k] }
         }
@@ -144,26 +149,32 @@ public struct NearestCodewordSearch: Sendable {
         }
     }
 
-    /// Searches four consecutive patches.
+    /// ‖x‖² of four patches.
     @inline(__always)
-    func searchFour(_ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>) {
-        searchFour(x0, x0 + dimensions, x0 + 2 * dimensions, x0 + 3 * dimensions, indices: indices)
+    static func squaredNorms(
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+        _ x3: UnsafePointer<Float>, _ d: Int
+    ) -> SIMD4<Float> {
+        SIMD4(squaredNorm(x0, d), squaredNorm(x1, d), squaredNorm(x2, d), squaredNorm(x3, d))
     }
 
-    /// Searches four patches anywhere in memory (no gathering needed); the results
-    /// go to indices[0 ..< 4].
+    /// ‖x‖² of one patch.
+    @inline(__always)
+    static func squaredNorm(_ x: UnsafePointer<Float>, _ d: Int) -> Float {
+        var s: Float = 0
+        for j in 0..<d { s += x[j] * x[j] }
+        return s
+    }
+
+    /// Searches four patches anywhere in memory, given their squared norms (which
+    /// only lift the scores to ‖x − c‖² ≥ 0 for the integer argmin). Results go to
+    /// indices[0 ..< 4].
     func searchFour(
         _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
-        _ x3: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>
+        _ x3: UnsafePointer<Float>, norms patchNorms: SIMD4<Float>, indices: UnsafeMutablePointer<UInt16>
     ) {
         let d = dimensions
-        var n0: Float = 0, n1: Float = 0, n2: Float = 0, n3: Float = 0
-        for j in 0..<d {
-            n0 += x0[j] * x0[j]
-            n1 += x1[j] * x1[j]
-            n2 += x2[j] * x2[j]
-            n3 += x3[j] * x3[j]
-        }
+        let n0 = patchNorms[0], n1 = patchNorms[1], n2 = patchNorms[2], n3 = patchNorms[3]
         let keep = ~UInt32((1 << indexBits) - 1)
         var best0 = SIMD8<UInt32>(repeating: .max), best1 = best0, best2 = best0, best3 = best0
         let blocks = blockCount
