@@ -5,12 +5,16 @@ import Darwin
 #endif
 
 /// K-means: greedy k-means++ seeding, then Lloyd iterations (parallel,
-/// deterministic) or, for very large samples, mini-batch updates (Sculley 2010).
+/// deterministic) with codeword relocation when they stall or, for very large
+/// samples, mini-batch updates (Sculley 2010).
 ///
 /// Lloyd's distortion never increases: each codeword moves to its cluster's mean
 /// and every vector then takes its nearest codeword; a codeword left without
 /// vectors is moved onto the worst-served vector of the cluster with the largest
-/// distortion (splitting it), which can only lower the distortion too.
+/// distortion (splitting it), which can only lower the distortion too, and a
+/// relocation is kept only when it lowers it. After the first iteration each
+/// vector searches only the neighbour list of its previous codeword unless the
+/// triangle inequality cannot prove that enough (`CodewordNeighbours`).
 public enum KMeansTrainer {
     /// Trains K codewords on `count` vectors of `dimensions` values.
     /// `progress` is called after every iteration with (iteration, distortion per vector).
@@ -23,9 +27,7 @@ public enum KMeansTrainer {
         let base = vectors.baseAddress!
         let k = parameters.codewordCount
         var rng = Xoshiro256StarStar(seed: parameters.seed)
-        let t0 = ContinuousClock.now
         let centres = initialCodewords(base, count: n, dimensions: d, parameters: parameters, rng: &rng)
-        if getenv("TESSERA_DEBUG") != nil { print("DEBUG seeding \(ContinuousClock.now - t0)") }
         if let batch = parameters.miniBatchSize {
             return miniBatch(
                 base, count: n, dimensions: d, centres: centres, batch: batch, parameters: parameters, rng: &rng,
@@ -40,8 +42,7 @@ public enum KMeansTrainer {
         rng: inout Xoshiro256StarStar
     ) -> [Float] {
         let k = parameters.codewordCount
-        var m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 100_000)))
-        if let v = getenv("TESSERA_SEEDING") { m = min(n, Int(atoi(v))) }
+        let m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 100_000)))
         let trials = parameters.seedingCandidates ?? min(8, 2 + Int(log(Double(k))))
         if m == n {
             return KMeansPlusPlus.seed(
@@ -59,7 +60,9 @@ public enum KMeansTrainer {
         }
     }
 
-    /// Full Lloyd iterations from `codewords`.
+    /// Full Lloyd iterations from `codewords`, with codeword relocation whenever
+    /// they stall (see `KMeansRelocation`). Each Lloyd step and each relocation that
+    /// is kept counts as an iteration and records its distortion.
     static func lloyd(
         _ x: UnsafePointer<Float>, count n: Int, dimensions d: Int, codewords start: [Float], k: Int,
         parameters: KMeansParameters, progress: ((Int, Double) -> Void)?
@@ -70,11 +73,13 @@ public enum KMeansTrainer {
         var distortions = [state.distortion / Double(n)]
         var iterations = 0
         var repairs = 0
+        var relocations = 0
+        let standardMoves = max(1, k / 16)
+        var moveLimit = standardMoves
         let listLength = neighbourListLength(k)
-        while iterations < parameters.maxIterations {
-            let groups = state.groups(codewordCount: k)
-            repairs += update(&codewords, x, state: state, groups: groups, k: k, threads: parameters.threads)
-            let previous = state.distortion
+
+        /// Nearest codewords for the current `codewords`, searching neighbour lists where that pays.
+        func reassign(groups: ClusterAssignment.Groups) {
             let search = NearestCodewordSearch(codewords: codewords, dimensions: d)
             if listLength < k {
                 let neighbours = CodewordNeighbours(
@@ -83,11 +88,44 @@ public enum KMeansTrainer {
             } else {
                 state.assign(x, search: search, threads: parameters.threads)
             }
+        }
+
+        while iterations < parameters.maxIterations {
+            let groups = state.groups(codewordCount: k)
+            repairs += update(&codewords, x, state: state, groups: groups, k: k, threads: parameters.threads)
+            let previous = state.distortion
+            reassign(groups: groups)
             iterations += 1
             distortions.append(state.distortion / Double(n))
-            if getenv("TESSERA_DEBUG") != nil { print("DEBUG it \(iterations) full searches \(state.fullSearches) \(ContinuousClock.now)") }
             progress?(iterations, state.distortion / Double(n))
-            if previous <= 0 || (previous - state.distortion) < parameters.tolerance * previous { break }
+            let stalled = previous <= 0 || (previous - state.distortion) < parameters.tolerance * previous
+            guard stalled else { continue }
+            // Lloyd has stalled: try relocating codewords; keep the result only if it helps.
+            guard relocations < parameters.relocationRounds, iterations < parameters.maxIterations, k >= 4 else {
+                break
+            }
+            let current = state.groups(codewordCount: k)
+            let neighbours = CodewordNeighbours(
+                codewords: codewords, count: k, dimensions: d, listLength: min(k, max(listLength, 9)),
+                threads: parameters.threads)
+            let saved = (codewords, state)
+            let moves = KMeansRelocation.relocate(
+                x, codewords: &codewords, state: state, groups: current, neighbours: neighbours, k: k,
+                maxMoves: moveLimit, threads: parameters.threads)
+            if moves.isEmpty { break }
+            reassign(groups: current)
+            if state.distortion >= saved.1.distortion {
+                // Worse or no better: undo, and next time try the better half of the moves.
+                (codewords, state) = saved
+                moveLimit = moves.count / 2
+                if moveLimit < 1 { break }
+                continue
+            }
+            relocations += 1
+            moveLimit = standardMoves
+            iterations += 1
+            distortions.append(state.distortion / Double(n))
+            progress?(iterations, state.distortion / Double(n))
         }
         return PlaneTraining(
             codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs)
@@ -97,7 +135,6 @@ public enum KMeansTrainer {
     /// proof rarely fails, short enough to save most of a full search. Above 4096
     /// codewords the K² cost of the lists is not worth it and every search is full.
     static func neighbourListLength(_ k: Int) -> Int {
-        if let v = getenv("TESSERA_LIST") { return Int(atoi(v)) }
         if k > 4096 { return k }
         return k <= 48 ? k : (k <= 512 ? 24 : 48)
     }

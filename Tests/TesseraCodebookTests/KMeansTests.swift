@@ -96,6 +96,17 @@ final class KMeansTests: XCTestCase {
         XCTAssertEqual(codewords[2], 10, "both 10 and 30 are 10 from their mean; the first wins")
     }
 
+    /// Relocating codewords when Lloyd stalls never ends worse than Lloyd alone.
+    func testRelocationOnlyHelps() throws {
+        let patches = try RealPatches.all()
+        let plain = try train(patches, KMeansParameters(codewordCount: 40, seed: 6, threads: 2, relocationRounds: 0))
+        let relocated = try train(patches, KMeansParameters(codewordCount: 40, seed: 6, threads: 2))
+        XCTAssertLessThanOrEqual(relocated.finalDistortion, plain.finalDistortion)
+        for (before, after) in zip(relocated.distortions, relocated.distortions.dropFirst()) {
+            XCTAssertLessThanOrEqual(after, before * (1 + 1e-6))
+        }
+    }
+
     func testMiniBatchComesCloseToLloyd() throws {
         let patches = try RealPatches.all()
         let lloyd = try train(patches, KMeansParameters(codewordCount: 16, seed: 3))
