@@ -57,6 +57,14 @@ let package = Package(
             ],
             swiftSettings: nativeFlags),
 
+        // Benchmark helpers (mosaics of real corpus images, timing): not part of the product.
+        .executableTarget(
+            name: "tessera-bench",
+            dependencies: [
+                "TesseraIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
         .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
         .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TestSupport"]),

@@ -5,5 +5,9 @@ struct Tessera: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Compress huge image scans with a learned codebook; decode any region at once.",
-        subcommands: [])
+        discussion: """
+            Reads TIFF (striped, tiled, BigTIFF, every compression libtiff decodes), PNG and \
+            binary PNM, always streaming: no command holds a whole image in memory.
+            """,
+        subcommands: [ConvertCommand.self, ProbeCommand.self])
 }
