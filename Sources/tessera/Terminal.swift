@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraFormat
 import TesseraIO
 
 #if canImport(Glibc)
@@ -22,6 +23,9 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ImageIOError {
+        printError("tessera: \(error.description)")
+        throw ExitCode(1)
+    } catch let error as TessFileError {
         printError("tessera: \(error.description)")
         throw ExitCode(1)
     } catch let error as ExitCode {
@@ -91,4 +95,32 @@ final class ProgressLine {
         guard enabled else { return }
         _ = "\r\u{1B}[K".withCString { write(2, $0, strlen($0)) }
     }
+}
+
+/// A JSON value for the commands' `--json` summaries.
+enum JSONValue: Encodable {
+    case string(String)
+    case int(Int)
+    case double(Double)
+    case bool(Bool)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .string(let s): try c.encode(s)
+        case .int(let i): try c.encode(i)
+        case .double(let d): if d.isFinite { try c.encode(d) } else { try c.encode(d > 0 ? "inf" : "nan") }
+        case .bool(let b): try c.encode(b)
+        case .array(let a): try c.encode(a)
+        case .object(let o): try c.encode(o)
+        }
+    }
+}
+
+func printJSON(_ fields: [String: JSONValue]) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    if let data = try? encoder.encode(fields) { printOut(String(decoding: data, as: UTF8.self)) }
 }

@@ -9,5 +9,8 @@ struct Tessera: ParsableCommand {
             Reads TIFF (striped, tiled, BigTIFF, every compression libtiff decodes), PNG and \
             binary PNM, always streaming: no command holds a whole image in memory.
             """,
-        subcommands: [ConvertCommand.self, ProbeCommand.self])
+        subcommands: [
+            DecompressCommand.self, InfoCommand.self, VerifyCommand.self,
+            ConvertCommand.self, ProbeCommand.self,
+        ])
 }

@@ -1,0 +1,134 @@
+import TesseraFormat
+import TesseraIO
+
+/// Codes one tile on its own, given the image header, the codebook and the
+/// entropy model: the unit of parallel work in compression and decompression.
+///
+/// Coding mode `vq` (docs/FORMAT.md): each channel is a plane; every patch of
+/// a plane is replaced by the index of its nearest codeword; each plane's index
+/// map is one entropy-coded stream.
+public struct TileCodec: Sendable {
+    public let header: ImageHeader
+    public let quantiser: any PatchQuantiser
+    public let coder: any IndexMapCoding
+
+    public init(header: ImageHeader, quantiser: any PatchQuantiser, coder: any IndexMapCoding) {
+        self.header = header
+        self.quantiser = quantiser
+        self.coder = coder
+    }
+
+    /// The result of coding a tile.
+    public struct Encoded: Sendable {
+        public var payload: [UInt8]
+        /// Sum of squared errors of the reconstruction, per channel.
+        public var squaredError: [Double]
+        /// Largest absolute error of any sample.
+        public var maxError: Int
+    }
+
+    /// The index map of every plane of `tile`, patches in raster order.
+    public func quantise(_ tile: PixelBuffer) -> [[UInt16]] {
+        let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
+        var patches = [Float](repeating: 0, count: grid.count * grid.dimension)
+        var maps: [[UInt16]] = []
+        for plane in 0..<header.planeCount {
+            var map = [UInt16](repeating: 0, count: grid.count)
+            patches.withUnsafeMutableBufferPointer { p in
+                grid.extract(tile, channel: plane, into: p)
+                map.withUnsafeMutableBufferPointer { m in
+                    quantiser.nearest(UnsafeBufferPointer(p), count: grid.count, into: m)
+                }
+            }
+            maps.append(map)
+        }
+        return maps
+    }
+
+    public func encode(_ tile: PixelBuffer) -> Encoded {
+        let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
+        let maps = quantise(tile)
+        let streams = maps.map { map in
+            map.withUnsafeBufferPointer { coder.encode($0, width: grid.columns, height: grid.rows) }
+        }
+        let reconstruction = reconstruct(maps, grid: grid)
+        let (sse, maxError) = Self.compare(tile, reconstruction)
+        return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
+    }
+
+    /// Decodes a tile's Tile_Data into pixels; `width`×`height` is the tile's size.
+    public func decode(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
+        -> PixelBuffer
+    {
+        let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
+        let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
+        var maps: [[UInt16]] = []
+        for s in streams {
+            var map = [UInt16](repeating: 0, count: grid.count)
+            do {
+                try map.withUnsafeMutableBufferPointer {
+                    try coder.decode(s, width: grid.columns, height: grid.rows, into: $0)
+                }
+            } catch {
+                throw ContainerError.malformed(context, "index map does not decode (\(error))")
+            }
+            maps.append(map)
+        }
+        return reconstruct(maps, grid: grid)
+    }
+
+    /// Pixels from index maps: a table look-up per patch.
+    func reconstruct(_ maps: [[UInt16]], grid: PatchGrid) -> PixelBuffer {
+        var out = PixelBuffer(width: grid.width, height: grid.height, format: header.format)
+        let d = grid.dimension
+        let k = quantiser.codewordCount
+        var patches = [Float](repeating: 0, count: grid.count * d)
+        quantiser.codewords.withUnsafeBufferPointer { cw in
+            for (plane, map) in maps.enumerated() {
+                patches.withUnsafeMutableBufferPointer { p in
+                    for i in 0..<grid.count {
+                        let c = min(Int(map[i]), k - 1) * d
+                        for j in 0..<d { p[i * d + j] = cw[c + j] }
+                    }
+                    grid.place(UnsafeBufferPointer(p), into: &out, channel: plane)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Per-channel sum of squared differences and the largest absolute difference.
+    static func compare(_ a: PixelBuffer, _ b: PixelBuffer) -> ([Double], Int) {
+        let channels = a.format.channels
+        var sse = [Double](repeating: 0, count: channels)
+        var maxError = 0
+        let n = a.width * a.height
+        a.bytes.withUnsafeBufferPointer { pa in
+            b.bytes.withUnsafeBufferPointer { pb in
+                for c in 0..<channels {
+                    var s: Int = 0
+                    if a.format.bytesPerSample == 1 {
+                        for i in 0..<n {
+                            let d = Int(pa[i * channels + c]) - Int(pb[i * channels + c])
+                            s += d * d
+                            maxError = max(maxError, abs(d))
+                        }
+                        sse[c] = Double(s)
+                    } else {
+                        var sd = 0.0
+                        for i in 0..<n {
+                            let j = 2 * (i * channels + c)
+                            let va = Int(pa[j]) | Int(pa[j + 1]) << 8
+                            let vb = Int(pb[j]) | Int(pb[j + 1]) << 8
+                            let d = va - vb
+                            sd += Double(d * d)
+                            maxError = max(maxError, abs(d))
+                        }
+                        sse[c] = sd
+                    }
+                }
+            }
+        }
+        return (sse, maxError)
+    }
+}
