@@ -9,13 +9,16 @@ import TesseraIO
 /// map is one entropy-coded stream.
 public struct TileCodec: Sendable {
     public let header: ImageHeader
-    public let quantiser: any PatchQuantiser
-    public let coder: any IndexMapCoding
+    /// Codebook of each plane (the same one may serve several planes).
+    public let quantisers: [any PatchQuantiser]
+    /// Entropy coder of each plane's index maps.
+    public let coders: [any IndexMapCoding]
 
-    public init(header: ImageHeader, quantiser: any PatchQuantiser, coder: any IndexMapCoding) {
+    public init(header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding]) {
+        precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
         self.header = header
-        self.quantiser = quantiser
-        self.coder = coder
+        self.quantisers = quantisers
+        self.coders = coders
     }
 
     /// The result of coding a tile.
@@ -37,7 +40,7 @@ public struct TileCodec: Sendable {
             patches.withUnsafeMutableBufferPointer { p in
                 grid.extract(tile, channel: plane, into: p)
                 map.withUnsafeMutableBufferPointer { m in
-                    quantiser.nearest(UnsafeBufferPointer(p), count: grid.count, into: m)
+                    quantisers[plane].nearest(UnsafeBufferPointer(p), count: grid.count, into: m)
                 }
             }
             maps.append(map)
@@ -48,8 +51,8 @@ public struct TileCodec: Sendable {
     public func encode(_ tile: PixelBuffer) -> Encoded {
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
         let maps = quantise(tile)
-        let streams = maps.map { map in
-            map.withUnsafeBufferPointer { coder.encode($0, width: grid.columns, height: grid.rows) }
+        let streams = maps.enumerated().map { plane, map in
+            map.withUnsafeBufferPointer { coders[plane].encode($0, width: grid.columns, height: grid.rows) }
         }
         let reconstruction = reconstruct(maps, grid: grid)
         let (sse, maxError) = Self.compare(tile, reconstruction)
@@ -63,11 +66,11 @@ public struct TileCodec: Sendable {
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
         let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
         var maps: [[UInt16]] = []
-        for s in streams {
+        for (plane, s) in streams.enumerated() {
             var map = [UInt16](repeating: 0, count: grid.count)
             do {
                 try map.withUnsafeMutableBufferPointer {
-                    try coder.decode(s, width: grid.columns, height: grid.rows, into: $0)
+                    try coders[plane].decode(s, width: grid.columns, height: grid.rows, into: $0)
                 }
             } catch {
                 throw ContainerError.malformed(context, "index map does not decode (\(error))")
@@ -81,10 +84,10 @@ public struct TileCodec: Sendable {
     func reconstruct(_ maps: [[UInt16]], grid: PatchGrid) -> PixelBuffer {
         var out = PixelBuffer(width: grid.width, height: grid.height, format: header.format)
         let d = grid.dimension
-        let k = quantiser.codewordCount
         var patches = [Float](repeating: 0, count: grid.count * d)
-        quantiser.codewords.withUnsafeBufferPointer { cw in
-            for (plane, map) in maps.enumerated() {
+        for (plane, map) in maps.enumerated() {
+            let k = quantisers[plane].codewordCount
+            quantisers[plane].codewords.withUnsafeBufferPointer { cw in
                 patches.withUnsafeMutableBufferPointer { p in
                     for i in 0..<grid.count {
                         let c = min(Int(map[i]), k - 1) * d

@@ -28,7 +28,7 @@ struct InfoCommand: ParsableCommand {
             let ratio = Double(rawBytes) / Double(fileBytes)
             let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
             let codebookBytes = image.reader.headerChunks[.codebook]?.count ?? 0
-            let cb = image.codec.quantiser
+            let cb = image.codec.quantisers[0]
             if json {
                 var fields: [String: JSONValue] = [
                     "path": .string(input), "width": .int(h.width), "height": .int(h.height),
@@ -56,7 +56,7 @@ struct InfoCommand: ParsableCommand {
                 "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
                 "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)",
-                "  codebook     \(cb.codewordCount) codewords of \(cb.dimension) values (\(codebookBytes) bytes embedded)",
+                "  codebook     \(image.codec.quantisers.count) x \(cb.codewordCount) codewords of \(cb.dimension) values (\(codebookBytes) bytes embedded)",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]
             if let rx = m.resolutionX, let ry = m.resolutionY {
