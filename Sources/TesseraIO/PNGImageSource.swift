@@ -31,6 +31,9 @@ public final class PNGImageSource: ImageSource {
 
     public init(path: String, options: ReadOptions = .init()) throws {
         self.path = path
+        guard options.page == 0 else {
+            throw ImageIOError.invalidRequest(path: path, detail: "page \(options.page) asked for; a PNG has one page")
+        }
         guard let reader = tessera_png_reader_new() else {
             throw ImageIOError.cannotOpen(path: path, reason: "out of memory")
         }
@@ -201,8 +204,12 @@ public final class PNGImageSource: ImageSource {
         }
     }
 
-    /// "256 MiB" for whole mebibytes, else bytes.
+    /// "256 MiB" for whole mebibytes, "257.5 MiB" above 1 MiB, else bytes.
     private static func size(_ bytes: Int) -> String {
-        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+        let mib = 1 << 20
+        if bytes % mib == 0 { return "\(bytes / mib) MiB" }
+        if bytes < mib { return "\(bytes) bytes" }
+        let tenths = (bytes % mib) * 10 / mib
+        return "\(bytes / mib).\(tenths) MiB"
     }
 }

@@ -244,10 +244,15 @@ final class PNGTests: XCTestCase {
         XCTAssertThrowsError(try source.readBand(maxRows: 8)) { XCTAssertEqual($0 as? ImageIOError, first) }
     }
 
-    func testMissingFileCannotBeOpened() throws {
+    func testMissingFileOrPageCannotBeOpened() throws {
         let dir = try ScratchDirectory()
         XCTAssertThrowsError(try PNGImageSource(path: dir.path("absent.png"))) { error in
             guard case .cannotOpen = error as? ImageIOError else { return XCTFail("\(error)") }
+        }
+        try Corpus.require()
+        let path = Corpus.path("kodak/kodim01.png")
+        XCTAssertThrowsError(try PNGImageSource(path: path, options: ReadOptions(page: 1))) { error in
+            XCTAssertEqual((error as? ImageIOError)?.description, "\(path): page 1 asked for; a PNG has one page")
         }
     }
 
