@@ -62,7 +62,8 @@ struct ProbeCommand: ParsableCommand {
                     description: m.description, pageName: m.pageName))
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.keyEncodingStrategy = .convertToSnakeCase
                 printOut(String(decoding: try encoder.encode(report), as: UTF8.self))
                 return
             }

@@ -121,6 +121,6 @@ enum JSONValue: Encodable {
 
 func printJSON(_ fields: [String: JSONValue]) {
     let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     if let data = try? encoder.encode(fields) { printOut(String(decoding: data, as: UTF8.self)) }
 }
