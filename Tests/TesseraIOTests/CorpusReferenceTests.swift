@@ -57,6 +57,17 @@ final class CorpusReferenceTests: XCTestCase {
         XCTAssertEqual(listed.subtracting(expected).sorted(), [], "corpus-pixels.tsv lists files the corpus lacks")
     }
 
+    /// The scan bundled for `make run` is a byte copy of a corpus page, so it must decode
+    /// to that page's reference pixels. Needs only the repository, not the corpus.
+    func testBundledScanMatchesItsReference() throws {
+        let rows = try CorpusReference.loadAll()
+        let row = try XCTUnwrap(rows.first { $0.path == "documents/leptonica-pageseg2.tif" })
+        let path = Fixtures.path("scans/leptonica-pageseg2.tif")
+        let outcome = TimeLimit.run(seconds: 30) { try ImageDigest.read(path, bandRows: Self.bandRows, means: false) }
+        guard case .finished(let result) = outcome else { return XCTFail("\(path): no result within 30 s") }
+        XCTAssertNil(Self.comparePixels(row, try result.get(), path: path))
+    }
+
     /// The digest of a file read in odd-sized bands equals the digest of its whole pixel
     /// buffer, and the banded cell means equal means computed directly: checks the
     /// harness the corpus test relies on, through the PNM reader.
