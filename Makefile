@@ -6,7 +6,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/tessera
-SAMPLE = fixtures/scans/tesseract-phototest.tif
+SAMPLE = fixtures/scans/leptonica-pageseg2.tif
 OUT = bench-out/run
 
 # System packages the build and the tests need (Debian names).
