@@ -28,8 +28,6 @@ final class LibTIFFDiagnostics {
         lastError = message
     }
 
-    /// The first few warnings, kept for tests and diagnosis.
-    private(set) var warnings: [String] = []
     /// The last warning that means the pixel data is damaged (see `damageModules`).
     private(set) var lastDamage: String?
 
@@ -41,7 +39,6 @@ final class LibTIFFDiagnostics {
     func record(warning message: String, module: String) {
         warningCount += 1
         lastWarning = message
-        if warnings.count < 16 { warnings.append(message) }
         if LibTIFFDiagnostics.damageModules.contains(module) { lastDamage = message }
     }
 

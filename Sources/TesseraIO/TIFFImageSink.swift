@@ -33,6 +33,8 @@ public final class TIFFImageSink: ImageSink {
     private var tile: [UInt8]
     private var rowsReceived = 0
     private var tileRowsWritten = 0
+    /// Set once `finish()` has renamed the file into place; `abort()` then leaves it alone.
+    private var committed = false
 
     /// Uncompressed sizes above this are written as BigTIFF under `.auto`: well
     /// below 4 GB, since Deflate can expand incompressible data slightly and the
@@ -118,6 +120,7 @@ public final class TIFFImageSink: ImageSink {
             ok = ok && handle.set(UInt32(TIFFTAG_COMPRESSION), uint16: Int(COMPRESSION_NONE))
         case .deflate:
             ok = ok && handle.set(UInt32(TIFFTAG_COMPRESSION), uint16: 8)  // Adobe Deflate
+            // Level 0 would store the data uncompressed inside Deflate; `.none` says that plainly.
             ok = ok && handle.set(UInt32(TIFFTAG_ZIPQUALITY), uint16: min(max(options.deflateLevel, 1), 9))
             // Horizontal differencing helps photographs and scans; libtiff offers it for 8 and 16 bits.
             if format.bitDepth >= 8 {
@@ -225,7 +228,9 @@ public final class TIFFImageSink: ImageSink {
     }
 
     /// Packs `count` samples of 1, 2 or 4 bits (one per byte) into bytes, MSB first.
-    private static func pack(_ source: UnsafePointer<UInt8>, count: Int, bits: Int, into destination: UnsafeMutablePointer<UInt8>) {
+    private static func pack(
+        _ source: UnsafePointer<UInt8>, count: Int, bits: Int, into destination: UnsafeMutablePointer<UInt8>
+    ) {
         let perByte = 8 / bits
         let mask = UInt8((1 << bits) - 1)
         var i = 0
@@ -258,12 +263,13 @@ public final class TIFFImageSink: ImageSink {
         handle.close()
         self.handle = nil
         try output.commit()
+        committed = true
     }
 
     public func abort() {
         handle?.close()
         handle = nil
-        output.discard()
+        if !committed { output.discard() }
     }
 
     deinit {

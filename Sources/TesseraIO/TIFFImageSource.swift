@@ -78,7 +78,8 @@ public final class TIFFImageSource: ImageSource {
         guard options.page < pages else {
             throw ImageIOError.invalidRequest(
                 path: path,
-                detail: "page \(options.page) requested, but the file has \(pages) page\(pages == 1 ? "" : "s") (numbered from 0)")
+                detail: "page \(options.page) requested, but the file has \(pages) "
+                    + "page\(pages == 1 ? "" : "s") (numbered from 0)")
         }
         if options.page > 0 {
             guard TIFFSetDirectory(handle.tif, tdir_t(options.page)) == 1 else {
@@ -146,9 +147,6 @@ public final class TIFFImageSource: ImageSource {
             }
         }
     }
-
-    /// What libtiff warned about so far (the first few warnings).
-    var libtiffWarnings: [String] { handle.diagnostics.warnings }
 
     // MARK: Deciding how to decode
 

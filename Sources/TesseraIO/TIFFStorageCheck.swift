@@ -37,7 +37,8 @@ enum TIFFStorageCheck {
             if current.start < previous.end && !identical {
                 throw ImageIOError.malformed(
                     path: path,
-                    detail: "\(kind) \(previous.index) and \(current.index) overlap in the file (bytes \(previous.start)..<\(previous.end) and \(current.start)..<\(current.end))")
+                    detail: "\(kind) \(previous.index) and \(current.index) overlap in the file "
+                        + "(bytes \(previous.start)..<\(previous.end) and \(current.start)..<\(current.end))")
             }
         }
     }

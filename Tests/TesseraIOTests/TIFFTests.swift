@@ -34,18 +34,21 @@ final class TIFFTests: XCTestCase {
                 greyAlpha16.setSample(x: x, y: y, channel: 1, other16.sample(x: x, y: y, channel: 0))
             }
         }
+        func format(_ model: PixelFormat.ColorModel, _ depth: Int) -> PixelFormat {
+            PixelFormat(colorModel: model, bitDepth: depth)
+        }
         return [
-            ("grey 1-bit", try crop("documents/tesseract-phototest.tif", expect: PixelFormat(colorModel: .grey, bitDepth: 1))),
-            ("grey 2-bit", try crop("tiff-suite/pillow/tiff_gray_2_4_bpp_hopper2.tif", expect: PixelFormat(colorModel: .grey, bitDepth: 2))),
-            ("grey 4-bit", try crop("tiff-suite/pillow/tiff_gray_2_4_bpp_hopper4.tif", expect: PixelFormat(colorModel: .grey, bitDepth: 4))),
+            ("grey 1-bit", try crop("documents/tesseract-phototest.tif", expect: format(.grey, 1))),
+            ("grey 2-bit", try crop("tiff-suite/pillow/tiff_gray_2_4_bpp_hopper2.tif", expect: format(.grey, 2))),
+            ("grey 4-bit", try crop("tiff-suite/pillow/tiff_gray_2_4_bpp_hopper4.tif", expect: format(.grey, 4))),
             ("grey 8-bit", try crop("tiff-suite/libtiffpic/cramps.tif", expect: .grey8)),
             ("grey 16-bit", grey16),
-            ("grey+alpha 8-bit", try crop("tiff-suite/libtiff-test/minisblack-2c-8b-alpha.tiff", expect: PixelFormat(colorModel: .greyAlpha, bitDepth: 8))),
+            ("grey+alpha 8-bit", try crop("tiff-suite/libtiff-test/minisblack-2c-8b-alpha.tiff", expect: format(.greyAlpha, 8))),
             ("grey+alpha 16-bit", greyAlpha16),
             ("RGB 8-bit", try crop("tiff-suite/libtiffpic/pc260001.tif", expect: .rgb8)),
-            ("RGB 16-bit", try crop("tiff-suite/libtiff-test/rgb-3c-16b.tiff", expect: PixelFormat(colorModel: .rgb, bitDepth: 16))),
-            ("RGBA 8-bit", try crop("tiff-suite/libtiffpic/strike.tif", expect: PixelFormat(colorModel: .rgba, bitDepth: 8))),
-            ("RGBA 16-bit", try crop("tiff-suite/pillow/tiff_16bit_RGBa.tiff", expect: PixelFormat(colorModel: .rgba, bitDepth: 16))),
+            ("RGB 16-bit", try crop("tiff-suite/libtiff-test/rgb-3c-16b.tiff", expect: format(.rgb, 16))),
+            ("RGBA 8-bit", try crop("tiff-suite/libtiffpic/strike.tif", expect: format(.rgba, 8))),
+            ("RGBA 16-bit", try crop("tiff-suite/pillow/tiff_16bit_RGBa.tiff", expect: format(.rgba, 16))),
         ]
     }
 
