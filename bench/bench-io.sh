@@ -43,7 +43,8 @@ else
   echo "vips copy: not installed (apt-get install libvips-tools)"
 fi
 if command -v tiffcp >/dev/null; then
-  row "tiffcp" "$($M tiffcp -8 -c zip -t -w 256 -l 256 "$MOSAIC" "$OUT/tiffcp.tif")"
+  # tiffcp refuses a tiled-to-tiled copy above its 256 MiB default buffer limit; -m 0 lifts it.
+  row "tiffcp -m 0" "$($M tiffcp -m 0 -8 -c zip -t -w 256 -l 256 "$MOSAIC" "$OUT/tiffcp.tif")"
 else
   echo "tiffcp: not installed (apt-get install libtiff-tools)"
 fi

@@ -60,7 +60,7 @@ public final class TIFFImageSource: ImageSource {
             throw ImageIOError.invalidRequest(path: path, detail: "page \(options.page) does not exist")
         }
         handle = try LibTIFFHandle.open(
-            path: path, mode: "r", maxSingleAllocation: max(options.maxBufferBytes, 16 << 20))
+            path: path, mode: "rm", maxSingleAllocation: max(options.maxBufferBytes, 16 << 20))
         let diagnostics = handle.diagnostics
         // libtiff reports some damage in a directory it can still use as errors
         // (an unknown tag of an impossible type, say); it returns no handle when

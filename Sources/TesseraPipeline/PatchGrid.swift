@@ -20,8 +20,11 @@ public struct PatchGrid: Sendable, Equatable {
     public var dimension: Int { size * size }
 
     /// Extracts every patch of channel `channel` of `tile` as Floats (row-major
-    /// patches, row-major pixels within a patch), replicating edge pixels.
-    public func extract(_ tile: PixelBuffer, channel: Int, into out: UnsafeMutableBufferPointer<Float>) {
+    /// patches, row-major pixels within a patch), replicating edge pixels. Each
+    /// sample is multiplied by `scale` (codebooks work on a 0–255 scale).
+    public func extract(
+        _ tile: PixelBuffer, channel: Int, scale: Float = 1, into out: UnsafeMutableBufferPointer<Float>
+    ) {
         precondition(tile.width == width && tile.height == height)
         precondition(out.count >= count * dimension)
         let channels = tile.format.channels
@@ -38,7 +41,7 @@ public struct PatchGrid: Sendable, Equatable {
                             let o = (py * cols + px) * p * p + dy * p
                             for dx in 0..<p {
                                 let x = min(px * p + dx, w - 1)
-                                out[o + dx] = Float(src[(rowBase + x) * channels + channel])
+                                out[o + dx] = Float(src[(rowBase + x) * channels + channel]) * scale
                             }
                         }
                     }
@@ -53,7 +56,7 @@ public struct PatchGrid: Sendable, Equatable {
                             for dx in 0..<p {
                                 let x = min(px * p + dx, w - 1)
                                 let i = 2 * ((rowBase + x) * channels + channel)
-                                out[o + dx] = Float(UInt16(src[i]) | UInt16(src[i + 1]) << 8)
+                                out[o + dx] = Float(UInt16(src[i]) | UInt16(src[i + 1]) << 8) * scale
                             }
                         }
                     }
@@ -62,10 +65,12 @@ public struct PatchGrid: Sendable, Equatable {
         }
     }
 
-    /// Writes patches (as Floats) back into channel `channel` of `tile`,
-    /// rounding to the nearest integer and clamping to [0, maxValue]; the parts
-    /// of edge patches outside the tile are dropped.
-    public func place(_ patches: UnsafeBufferPointer<Float>, into tile: inout PixelBuffer, channel: Int) {
+    /// Writes patches (as Floats, divided by `scale`) back into channel `channel`
+    /// of `tile`, rounding to the nearest integer and clamping to [0, maxValue];
+    /// the parts of edge patches outside the tile are dropped.
+    public func place(
+        _ patches: UnsafeBufferPointer<Float>, scale: Float = 1, into tile: inout PixelBuffer, channel: Int
+    ) {
         let channels = tile.format.channels
         let maxValue = Float(tile.format.maxValue)
         let p = size
@@ -77,7 +82,7 @@ public struct PatchGrid: Sendable, Equatable {
                 let py = y / p, dy = y % p
                 for x in 0..<w {
                     let px = x / p, dx = x % p
-                    let v = patches[(py * cols + px) * p * p + dy * p + dx]
+                    let v = patches[(py * cols + px) * p * p + dy * p + dx] / scale
                     let q = Int(min(max(v, 0), maxValue).rounded())
                     let i = (y * w + x) * channels + channel
                     if wide {

@@ -21,6 +21,14 @@ public struct TileCodec: Sendable {
         self.coders = coders
     }
 
+    /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1
+    /// → 0/255, 16-bit ÷ 257), so one codebook serves images of any depth.
+    public var scale: Float { Self.scale(for: header.format) }
+
+    public static func scale(for format: PixelFormat) -> Float {
+        format.bitDepth == 8 ? 1 : 255 / Float(format.maxValue)
+    }
+
     /// The result of coding a tile.
     public struct Encoded: Sendable {
         public var payload: [UInt8]
@@ -38,7 +46,7 @@ public struct TileCodec: Sendable {
         for plane in 0..<header.planeCount {
             var map = [UInt16](repeating: 0, count: grid.count)
             patches.withUnsafeMutableBufferPointer { p in
-                grid.extract(tile, channel: plane, into: p)
+                grid.extract(tile, channel: plane, scale: scale, into: p)
                 map.withUnsafeMutableBufferPointer { m in
                     quantisers[plane].nearest(UnsafeBufferPointer(p), count: grid.count, into: m)
                 }
@@ -48,11 +56,11 @@ public struct TileCodec: Sendable {
         return maps
     }
 
-    public func encode(_ tile: PixelBuffer) -> Encoded {
+    public func encode(_ tile: PixelBuffer) throws -> Encoded {
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
         let maps = quantise(tile)
-        let streams = maps.enumerated().map { plane, map in
-            map.withUnsafeBufferPointer { coders[plane].encode($0, width: grid.columns, height: grid.rows) }
+        let streams = try maps.enumerated().map { plane, map in
+            try map.withUnsafeBufferPointer { try coders[plane].encode($0, width: grid.columns, height: grid.rows) }
         }
         let reconstruction = reconstruct(maps, grid: grid)
         let (sse, maxError) = Self.compare(tile, reconstruction)
@@ -93,7 +101,7 @@ public struct TileCodec: Sendable {
                         let c = min(Int(map[i]), k - 1) * d
                         for j in 0..<d { p[i * d + j] = cw[c + j] }
                     }
-                    grid.place(UnsafeBufferPointer(p), into: &out, channel: plane)
+                    grid.place(UnsafeBufferPointer(p), scale: scale, into: &out, channel: plane)
                 }
             }
         }

@@ -32,6 +32,7 @@ final class CodecTests: XCTestCase {
         let p = codec.header.patchSize
         var out = PixelBuffer(width: original.width, height: original.height, format: original.format)
         let maxValue = Float(original.format.maxValue)
+        let scale = TileCodec.scale(for: original.format)
         let tw = codec.header.tileWidth, th = codec.header.tileHeight
         for plane in 0..<codec.header.planeCount {
             let q = codec.quantisers[plane]
@@ -45,7 +46,7 @@ final class CodecTests: XCTestCase {
                             for dy in 0..<p {
                                 for dx in 0..<p {
                                     let x = tx + min(px + dx, w - 1), y = ty + min(py + dy, h - 1)
-                                    v[dy * p + dx] = Float(original.sample(x: x, y: y, channel: plane))
+                                    v[dy * p + dx] = Float(original.sample(x: x, y: y, channel: plane)) * scale
                                 }
                             }
                             var best = 0
@@ -63,7 +64,7 @@ final class CodecTests: XCTestCase {
                             }
                             for dy in 0..<p where py + dy < h {
                                 for dx in 0..<p where px + dx < w {
-                                    let value = min(max(cw[best * d + dy * p + dx], 0), maxValue).rounded()
+                                    let value = min(max(cw[best * d + dy * p + dx] / scale, 0), maxValue).rounded()
                                     out.setSample(x: tx + px + dx, y: ty + py + dy, channel: plane, Int(value))
                                 }
                             }
