@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import TesseraCodebook
+import TesseraIO
+
+/// `tessera train`: learns a codebook from patches sampled across one image or a
+/// whole collection and writes it as a `.tcb` file.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Learn a codebook from patches sampled across images.",
+        discussion: """
+            Samples patches evenly over every input in one streaming pass (a
+            collection gets one codebook, each image contributing in proportion
+            to its size), trains K codewords per plane with K-means or a
+            self-organising map, and writes them atomically to the output.
+            Progress goes to standard error when it is a terminal (or with
+            --progress); the summary goes to standard output.
+            """)
+
+    @Argument(help: "Images to sample (TIFF, PNG or PNM).")
+    var inputs: [String] = []
+
+    @Option(name: .shortAndLong, help: "The codebook file to write (.tcb).")
+    var output: String?
+
+    @Option(help: "kmeans or som.")
+    var algorithm: String = "kmeans"
+
+    @Option(help: "Codewords per codebook (K).")
+    var codewords: Int = 256
+
+    @Option(help: "Patch side in pixels.")
+    var patch: Int = 4
+
+    @Option(help: "per-plane (a codebook per plane) or joint (one codebook of whole-pixel vectors).")
+    var layout: String = "per-plane"
+
+    @Option(help: "Patches to sample over all inputs.")
+    var samples: Int = 100_000
+
+    @Option(help: "Seed of every random choice; the same seed gives the same codebook.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Threads (default: all cores). The result does not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Most iterations: Lloyd steps or mini-batches for kmeans (default 100), epochs for som (default 30).")
+    var maxIterations: Int?
+
+    @Option(help: "kmeans: stop when an iteration improves the distortion by less than this fraction.")
+    var tolerance: Double = 1e-4
+
+    @Option(help: "kmeans: use mini-batches of this many patches instead of full Lloyd iterations.")
+    var miniBatch: Int?
+
+    @Flag(help: "Show progress on standard error even when it is not a terminal.")
+    var progress = false
+
+    @Flag(help: "No progress and no summary.")
+    var quiet = false
+
+    @Option(help: .hidden)
+    var dumpSample: String?
+
+    @Option(help: .hidden)
+    var sampleInput: String?
+
+    @Option(help: .hidden)
+    var statsJson: String?
+
+    func validate() throws {
+        if inputs.isEmpty && sampleInput == nil { throw ValidationError("give at least one input image") }
+        if output == nil && dumpSample == nil { throw ValidationError("give the codebook to write with -o") }
+        guard ["kmeans", "som"].contains(algorithm) else {
+            throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
+        }
+        guard PlaneLayout(name: layout) != nil else {
+            throw ValidationError("--layout must be per-plane or joint, not '\(layout)'")
+        }
+    }
+
+    func run() throws {
+        do {
+            try train()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            TrainProgress.write("tessera train: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+
+    private func train() throws {
+        var bar = TrainProgress(forced: progress, quiet: quiet)
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let planeLayout = PlaneLayout(name: layout) ?? .perPlane
+        var lines: [String] = []
+        let clock = ContinuousClock()
+
+        // 1. The sample.
+        let sampleStart = clock.now
+        let sample: PatchSample
+        if let raw = sampleInput {
+            let rawLayout = try PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane)
+            sample = try PatchSample.readRawFloat32(path: raw, layout: rawLayout)
+            lines.append("sample: \(sample.count) vectors of \(rawLayout.dimensions) values read from \(raw)")
+        } else {
+            let options = SamplingOptions(
+                patchSize: patch, planeLayout: planeLayout, sampleCount: samples, seed: seed)
+            sample = try PatchSampler.sample(paths: inputs, options: options) { p in
+                let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
+                bar.show("sampling \(percent)%  \(p.path)")
+            }
+            bar.finish()
+            let seconds = Self.seconds(clock.now - sampleStart)
+            lines.append(
+                "sample: \(sample.count) patches (\(sample.layout)) of \(sample.totalPositions) positions in "
+                    + "\(sample.sources.count) image\(sample.sources.count == 1 ? "" : "s"), \(Self.fixed(seconds, 2)) s")
+            for s in sample.sources {
+                lines.append("  \(s.path): \(s.width)×\(s.height), \(s.sampled) of \(s.positions) positions")
+            }
+        }
+        if let dump = dumpSample {
+            try sample.writeRawFloat32(plane: 0, to: dump)
+            lines.append("wrote the sample's plane 0 as raw float32 to \(dump)")
+        }
+        guard let output else {
+            if !quiet { print(lines.joined(separator: "\n")) }
+            return
+        }
+
+        // 2. Principal components of the sample, per plane.
+        for plane in 0..<sample.layout.codebookCount {
+            let pca = sample.plane(plane).withUnsafeBufferPointer {
+                PrincipalComponents(vectors: $0, count: sample.count, dimensions: sample.layout.dimensions)
+            }
+            let shares = [1, 2, 4, 8].filter { $0 <= pca.dimensions }
+                .map { "\($0): \(Self.fixed(100 * pca.energy(ofFirst: $0), 1))%" }
+            lines.append("PCA plane \(plane): variance held by the first components \(shares.joined(separator: ", "))")
+        }
+
+        // 3. Training.
+        let method: TrainingMethod
+        if algorithm == "som" {
+            method = .som(
+                SOMParameters(codewordCount: codewords, epochs: maxIterations ?? 30, seed: seed, threads: threadCount))
+        } else {
+            method = .kmeans(
+                KMeansParameters(
+                    codewordCount: codewords, maxIterations: maxIterations ?? 100, tolerance: tolerance, seed: seed,
+                    threads: threadCount, miniBatchSize: miniBatch))
+        }
+        let trainStart = clock.now
+        let result = try CodebookTrainer.train(sample: sample, method: method) { plane, iteration, distortion in
+            bar.show("training plane \(plane): iteration \(iteration), distortion \(Self.fixed(distortion, 2)) per vector")
+        }
+        bar.finish()
+        let trainSeconds = Self.seconds(clock.now - trainStart)
+        let d = Double(sample.layout.dimensions)
+        var description = "training: \(method.algorithm.name), K = \(codewords), seed \(seed), \(threadCount) thread\(threadCount == 1 ? "" : "s")"
+        if case .som(let p) = method { description += ", map \(p.mapRows)×\(p.mapColumns)" }
+        if let b = miniBatch, algorithm == "kmeans" { description += ", mini-batches of \(b)" }
+        lines.append(description + ", \(Self.fixed(trainSeconds, 2)) s")
+        for (plane, record) in result.planes.enumerated() {
+            lines.append("plane \(plane): iteration  distortion/vector  MSE/value")
+            for (i, value) in record.distortions.enumerated() {
+                let label = i == record.distortions.count - 1 && miniBatch != nil && algorithm == "kmeans" ? "final" : "\(i)"
+                lines.append(
+                    "  " + Self.pad(label, 9) + "  " + Self.pad(Self.fixed(value, 3), 17) + "  " + Self.fixed(value / d, 4))
+            }
+            let psnr = record.finalMSE > 0 ? 10 * log10(255 * 255 / record.finalMSE) : .infinity
+            lines.append(
+                "  \(record.iterations) iterations, \(record.repairs) empty-cluster repairs, final MSE \(Self.fixed(record.finalMSE, 4)) per value (PSNR \(Self.fixed(psnr, 2)) dB)")
+        }
+
+        // 4. The file, written atomically.
+        try CodebookFile.write(result.codebook, to: output)
+        let size = CodebookFile.serialize(result.codebook).count
+        lines.append("wrote \(output) (\(size) bytes)")
+        if let stats = statsJson {
+            try writeStats(stats, result: result, trainSeconds: trainSeconds, threads: threadCount)
+        }
+        if !quiet { print(lines.joined(separator: "\n")) }
+    }
+
+    /// Machine-readable figures for the benchmark scripts.
+    private func writeStats(_ path: String, result: CodebookTrainer.Result, trainSeconds: Double, threads: Int) throws {
+        let planes = result.planes.map { r in
+            "{\"iterations\": \(r.iterations), \"final_mse_per_value\": \(r.finalMSE), \"distortions_per_vector\": [\(r.distortions.map { "\($0)" }.joined(separator: ", "))]}"
+        }
+        let text = """
+            {"algorithm": "\(algorithm)", "codewords": \(codewords), "threads": \(threads), "train_seconds": \(trainSeconds), "sample_count": \(result.codebook.sampleCount), "planes": [\(planes.joined(separator: ", "))]}
+
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    static func fixed(_ v: Double, _ places: Int) -> String {
+        String(format: "%.\(places)f", v)
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - s.count)) + s
+    }
+}
