@@ -93,12 +93,36 @@ extension IndexMapModel {
                 perContext[ctx].1.append(j - i)
                 i = j
             }
+            // Back-off for contexts the sample never reached: the pooled counts of their
+            // flatness class (all neighbour classes together).
+            let perFlatness = structure.leftClasses * structure.aboveClasses
+            var pooled = [[Int]](repeating: [Int](repeating: 0, count: s), count: structure.contextCount / perFlatness)
+            for (ctx, (syms, counts)) in perContext.enumerated() {
+                for (sym, c) in zip(syms, counts) { pooled[ctx / perFlatness][Int(sym)] += c }
+            }
             var tables: [FrequencyTable] = []
-            for (syms, counts) in perContext {
+            for (ctx, context) in perContext.enumerated() {
+                var (syms, counts) = context
+                if syms.isEmpty {
+                    let parent = pooled[ctx / perFlatness]
+                    for (sym, c) in parent.enumerated() where c > 0 {
+                        syms.append(UInt16(sym))
+                        counts.append(c)
+                    }
+                }
                 let singletons = counts.lazy.filter { $0 == 1 }.count
+                // Out of the sample, a flat area may meet any context: keep both copy
+                // symbols codable everywhere, at least at the minimum weight.
+                var dense: [(UInt16, Int)] = Array(zip(syms, counts))
+                if structure.neighbourEscapes {
+                    for copy in [k, k + 1] where !syms.contains(UInt16(copy)) { dense.append((UInt16(copy), 1)) }
+                }
+                dense.sort { $0.0 < $1.0 }
                 let unseenWeight = options.sampleIsComplete ? 1 : max(1, singletons)
                 // Symbols ascend and the unseen escape (K + 2) is the largest, so it goes last.
-                if let t = FrequencyTable(symbols: syms + [UInt16(k + 2)], counts: counts + [unseenWeight], alphabetSize: s) {
+                if let t = FrequencyTable(symbols: dense.map { $0.0 } + [UInt16(k + 2)],
+                                          counts: dense.map { $0.1 } + [unseenWeight], alphabetSize: s)
+                {
                     tables.append(t)
                 }
             }
