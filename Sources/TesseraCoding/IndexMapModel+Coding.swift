@@ -95,44 +95,25 @@ extension IndexMapModel {
         let uniform = uniformPrecision
         tableSet.info.withUnsafeBufferPointer { info in
         tableSet.slots.withUnsafeBufferPointer { slots in
-        tableSet.entries.withUnsafeBufferPointer { entries in
-        leftClass.withUnsafeBufferPointer { lcls in
-        aboveClass.withUnsafeBufferPointer { acls in
+        leftRow.withUnsafeBufferPointer { lcls in
+        aboveColumn.withUnsafeBufferPointer { acls in
         states.withUnsafeMutableBufferPointer { st in
-            var d = RANSDecoder(tables: info, slots: slots, entries: entries,
-                                words: UnsafeRawBufferPointer(rebasing: bytes[(laneCount * 4)...]), fallback: base)
+            var kernel = IndexMapDecodingKernel(
+                d: RANSDecoder(tables: info, slots: slots,
+                               words: UnsafeRawBufferPointer(rebasing: bytes[(laneCount * 4)...]), fallback: base),
+                leftRow: lcls, aboveColumn: acls, out: output, width: w, k: k, flatness: eqOn,
+                perFlatness: cl * ca, uniformPrecision: uniform)
             let out = output
-            // One index: context from the neighbours, one table decode, escapes resolved.
-            // Everything mutable is passed inout so the optimiser keeps it in registers.
-            @inline(__always)
-            @discardableResult
-            func step(_ d: inout RANSDecoder, _ x: inout UInt32, _ damaged: inout Bool,
-                      _ p: Int, _ l: Int, _ a: Int, _ al: Int, _ ar: Int) -> Int
-            {
-                let eq = eqOn ? IndexMapScan.equality(left: l, above: a, aboveLeft: al, aboveRight: ar) : 0
-                let ctx = (eq &* cl &+ Int(lcls[l])) &* ca &+ Int(acls[a])
-                let sym = d.decode(&x, table: ctx)
-                let copied = sym == k ? l : a
-                var v = sym < k ? sym : copied
-                if sym > k &+ 1 { v = d.decodeUniform(&x, precision: uniform, limit: k, damaged: &damaged) }
-                out[p] = UInt16(truncatingIfNeeded: v)
-                return v
-            }
-            // Interior index; the left neighbour comes in a register (`l`, the lane's last
-            // index) rather than through the store just made, which would lengthen the chain.
-            @inline(__always)
-            func interior(_ d: inout RANSDecoder, _ x: inout UInt32, _ damaged: inout Bool, _ l: inout Int, _ p: Int) {
-                l = step(&d, &x, &damaged, p, l, Int(out[p &- w]), Int(out[p &- w &- 1]), Int(out[p &- w &+ 1]))
-            }
             for r in 0..<scan.maxLaneRows {
                 let active = (0..<laneCount).filter { r < scan.laneRows[$0] }
                 let rowBase = active.map { (scan.laneStart[$0] + r) * w }
                 if r == 0 {
+                    // A lane's first row: no upper neighbours.
                     for x in 0..<w {
                         for (i, b) in active.enumerated() {
                             let p = rowBase[i] + x
                             let l = x > 0 ? Int(out[p - 1]) : 0
-                            step(&d, &st[b], &damaged, p, l, l, l, l)
+                            _ = kernel.step(&st[b], p, l, l, l, l)
                         }
                     }
                     continue
@@ -141,26 +122,18 @@ extension IndexMapModel {
                 for (i, b) in active.enumerated() {
                     let p = rowBase[i]
                     let a = Int(out[p - w])
-                    step(&d, &st[b], &damaged, p, a, a, a, w > 1 ? Int(out[p - w + 1]) : a)
+                    _ = kernel.step(&st[b], p, a, a, a, w > 1 ? Int(out[p - w + 1]) : a)
                 }
                 if w > 2 {
                     if active.count == 4 {
                         // The common case: four independent chains, states in registers.
-                        let p0 = rowBase[0], p1 = rowBase[1], p2 = rowBase[2], p3 = rowBase[3]
-                        var x0 = st[active[0]], x1 = st[active[1]], x2 = st[active[2]], x3 = st[active[3]]
-                        var l0 = Int(out[p0]), l1 = Int(out[p1]), l2 = Int(out[p2]), l3 = Int(out[p3])
-                        for x in 1..<(w - 1) {
-                            interior(&d, &x0, &damaged, &l0, p0 &+ x)
-                            interior(&d, &x1, &damaged, &l1, p1 &+ x)
-                            interior(&d, &x2, &damaged, &l2, p2 &+ x)
-                            interior(&d, &x3, &damaged, &l3, p3 &+ x)
-                        }
-                        st[active[0]] = x0; st[active[1]] = x1; st[active[2]] = x2; st[active[3]] = x3
+                        kernel.interiorFourLanes(&st[active[0]], &st[active[1]], &st[active[2]], &st[active[3]],
+                                                 rowBase[0], rowBase[1], rowBase[2], rowBase[3])
                     } else {
                         for x in 1..<(w - 1) {
                             for (i, b) in active.enumerated() {
                                 var l = Int(out[rowBase[i] + x - 1])
-                                interior(&d, &st[b], &damaged, &l, rowBase[i] + x)
+                                kernel.interior(&st[b], &l, rowBase[i] + x)
                             }
                         }
                     }
@@ -170,13 +143,14 @@ extension IndexMapModel {
                     for (i, b) in active.enumerated() {
                         let p = rowBase[i] + w - 1
                         let a = Int(out[p - w])
-                        step(&d, &st[b], &damaged, p, Int(out[p - 1]), a, Int(out[p - w - 1]), a)
+                        _ = kernel.step(&st[b], p, Int(out[p - 1]), a, Int(out[p - w - 1]), a)
                     }
                 }
             }
-            overran = d.overran
-            wordsLeft = d.wordsLeft
-        }}}}}}
+            overran = kernel.d.overran
+            wordsLeft = kernel.d.wordsLeft
+            damaged = kernel.damaged
+        }}}}}
         if overran { throw .corruptStream("the stream ends before the map's last index") }
         if damaged { throw .corruptStream("an escaped index lies outside the alphabet") }
         if wordsLeft != 0 { throw .corruptStream("\(wordsLeft * 2) bytes left after the map's last index") }

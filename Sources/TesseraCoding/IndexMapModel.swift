@@ -30,6 +30,10 @@ public struct IndexMapModel: Sendable {
     public let tables: [FrequencyTable]
     let tableSet: RANSTableSet
     let uniformPrecision: UInt32
+    /// `leftClass[v] * aboveClasses`, so the decoder's context needs no multiplication.
+    let leftRow: [UInt16]
+    /// `aboveClass[v]` widened.
+    let aboveColumn: [UInt16]
 
     var sameAsLeft: Int { alphabetSize }
     var sameAsAbove: Int { alphabetSize + 1 }
@@ -47,10 +51,12 @@ public struct IndexMapModel: Sendable {
         self.tables = tables
         tableSet = RANSTableSet(tables: tables, alphabetSize: alphabetSize + 3)
         uniformPrecision = UInt32(FrequencyTable.minimumPrecision(symbolCount: alphabetSize))
+        leftRow = leftClass.map { UInt16($0) * UInt16(structure.aboveClasses) }
+        aboveColumn = aboveClass.map { UInt16($0) }
     }
 
     /// Bytes of decoding tables this model holds (what the decoder's cache has to carry).
-    public var decodingTableBytes: Int { tableSet.slots.count * 2 + tableSet.entries.count * 8 }
+    public var decodingTableBytes: Int { tableSet.slots.count * 8 + tableSet.info.count * 12 }
 
     @inline(__always)
     func context(left: Int, above: Int, equality: Int) -> Int {

@@ -7,8 +7,7 @@
 /// the damage, so the hot loop has no throw and no unpredictable branch.
 struct RANSDecoder {
     let info: UnsafeBufferPointer<RANSTableSet.Info>
-    let slots: UnsafeBufferPointer<UInt16>
-    let entries: UnsafeBufferPointer<UInt64>
+    let slots: UnsafeBufferPointer<UInt64>
     private let words: UnsafeRawPointer
     private let wordCount: Int
     private let lastWord: Int
@@ -16,12 +15,11 @@ struct RANSDecoder {
 
     /// `words` must stay valid while the decoder is used; `fallback` is any 2 readable bytes,
     /// read (and ignored) in place of words when the word stream is empty.
-    init(tables: UnsafeBufferPointer<RANSTableSet.Info>, slots: UnsafeBufferPointer<UInt16>,
-         entries: UnsafeBufferPointer<UInt64>, words: UnsafeRawBufferPointer, fallback: UnsafeRawPointer)
+    init(tables: UnsafeBufferPointer<RANSTableSet.Info>, slots: UnsafeBufferPointer<UInt64>,
+         words: UnsafeRawBufferPointer, fallback: UnsafeRawPointer)
     {
         info = tables
         self.slots = slots
-        self.entries = entries
         wordCount = words.count / 2
         if let base = words.baseAddress, wordCount > 0 {
             self.words = base
@@ -35,33 +33,35 @@ struct RANSDecoder {
     var overran: Bool { position > wordCount }
     var wordsLeft: Int { max(0, wordCount - position) }
 
-    @inline(__always)
+    @_transparent
     mutating func renormalise(_ x: inout UInt32) {
-        let need = x < RANSEncoder.lowerBound
+        // need = 1 when x < 2^16, by arithmetic rather than a comparison: the compiler turns
+        // comparisons into branches, and this one is unpredictable (measured 3× slower).
+        let need = UInt32(truncatingIfNeeded: (UInt64(x) &- UInt64(RANSEncoder.lowerBound)) &>> 63)
         let w = UInt32(UInt16(littleEndian: words.loadUnaligned(
             fromByteOffset: min(position, lastWord) &* 2, as: UInt16.self)))
-        x = need ? (x << 16 | w) : x
-        position &+= need ? 1 : 0
+        x = (x &<< (need &<< 4)) | (w & (0 &- need))
+        position &+= Int(need)
     }
 
     /// Decodes one symbol of table `table` with state `x`.
-    @inline(__always)
+    @_transparent
     mutating func decode(_ x: inout UInt32, table: Int) -> Int {
         let t = info[table]
         let slot = x & t.mask
-        let e = entries[Int(t.entryBase &+ UInt32(slots[Int(t.slotBase &+ slot)]))]
+        let e = slots[Int(t.slotBase &+ slot)]
         let f = UInt32(truncatingIfNeeded: e) & 0xFFFF
-        let c = UInt32(truncatingIfNeeded: e >> 16) & 0xFFFF
-        x = f &* (x >> t.precision) &+ slot &- c
+        let offset = UInt32(truncatingIfNeeded: e >> 16) & 0xFFFF
+        x = f &* (x &>> t.precision) &+ offset
         renormalise(&x)
         return Int(truncatingIfNeeded: e >> 32)
     }
 
     /// Decodes a value coded with `RANSEncoder.putUniform`; values ≥ `limit` mark damage and become 0.
-    @inline(__always)
+    @_transparent
     mutating func decodeUniform(_ x: inout UInt32, precision: UInt32, limit: Int, damaged: inout Bool) -> Int {
-        let v = Int(x & ((1 << precision) &- 1))
-        x >>= precision
+        let v = Int(x & ((1 &<< precision) &- 1))
+        x = x &>> precision
         renormalise(&x)
         if v >= limit {
             damaged = true

@@ -120,9 +120,8 @@ public struct SymbolStreamModel: Sendable, Equatable {
         let n = alphabetSize
         tables.info.withUnsafeBufferPointer { info in
         tables.slots.withUnsafeBufferPointer { slots in
-        tables.entries.withUnsafeBufferPointer { entries in
             var d = RANSDecoder(
-                tables: info, slots: slots, entries: entries,
+                tables: info, slots: slots,
                 words: UnsafeRawBufferPointer(rebasing: bytes[(lanes * 4)...]), fallback: base)
             @inline(__always)
             func one(_ x: inout UInt32, _ d: inout RANSDecoder, _ damaged: inout Bool) -> UInt16 {
@@ -149,7 +148,7 @@ public struct SymbolStreamModel: Sendable, Equatable {
             }
             overran = d.overran
             wordsLeft = d.wordsLeft
-        }}}
+        }}
         if overran { throw .corruptStream("the stream ends before its last symbol") }
         if damaged { throw .corruptStream("an escaped value lies outside the alphabet") }
         if wordsLeft != 0 { throw .corruptStream("\(wordsLeft * 2) bytes left after the last symbol") }

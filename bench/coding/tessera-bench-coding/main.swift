@@ -110,6 +110,12 @@ func peerSize(_ tool: String, _ args: [String], _ data: Data) -> Int? {
     return p.terminationStatus == 0 ? out.count : nil
 }
 
+func threadCPUSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
 struct Result {
     var bytes = 0
     var modelBytes = 0
@@ -137,22 +143,49 @@ func measure(_ tilesList: [IndexMap], k: Int, structure: IndexMapModel.Structure
             if !out.prefix(t.indices.count).elementsEqual(t.indices) { fail("round trip differs (\(model.structure))") }
         }
         guard timeIt else { return }
-        // Best of several rounds: the machine is shared, and interference only ever slows a round.
+        // Per core: indices per second of this thread's CPU time (the machine is shared, so
+        // wall time would count other processes' turns), best of several rounds.
         for _ in 0..<7 {
             var decoded = 0
-            let start = Date()
+            let start = threadCPUSeconds()
             var elapsed = 0.0
             repeat {
                 for (t, s) in zip(tilesList, streams) {
                     try? model.decode(s, width: t.width, height: t.height, into: out)
                     decoded += t.indices.count
                 }
-                elapsed = Date().timeIntervalSince(start)
+                elapsed = threadCPUSeconds() - start
             } while elapsed < options.seconds / 7
             r.mips = max(r.mips, Double(decoded) / elapsed / 1e6)
         }
     }
     return r
+}
+
+/// Decode speed of the plain order-0 symbol stream coder on the same indices (a calibration:
+/// no contexts, no neighbours), M values per CPU-second.
+func streamSpeed(_ m: MapFile) -> Double {
+    guard let model = try? SymbolStreamModel.train(symbols: m.indices, alphabetSize: m.k),
+          let bytes = try? m.indices.withUnsafeBufferPointer({ try model.encode($0) }) else { fail("symbol stream coding failed") }
+    var out = [UInt16](repeating: 0, count: m.indices.count)
+    var best = 0.0
+    bytes.withUnsafeBytes { b in
+        out.withUnsafeMutableBufferPointer { o in
+            for _ in 0..<5 {
+                var n = 0
+                let start = threadCPUSeconds()
+                var elapsed = 0.0
+                repeat {
+                    try? model.decode(b, into: o)
+                    n += o.count
+                    elapsed = threadCPUSeconds() - start
+                } while elapsed < options.seconds / 10
+                best = max(best, Double(n) / elapsed / 1e6)
+            }
+        }
+    }
+    if out != m.indices { fail("symbol stream round trip differs") }
+    return best
 }
 
 let maps = loadMaps()
@@ -164,7 +197,7 @@ func f(_ v: Double, _ d: Int = 3) -> String { String(format: "%.\(d)f", v) }
 print("bits per index (tiles \(options.tile)x\(options.tile), model trained on the map's own tiles; total = streams + model)")
 print(pad("map", 24) + lpad("K", 5) + lpad("indices", 9) + lpad("order0", 8) + lpad("escapes", 8) + lpad("+flat", 8)
       + lpad("chosen", 8) + lpad("+model", 8) + lpad("zstd19", 8) + lpad("xz9", 8) + lpad("vs zstd", 8)
-      + lpad("M idx/s", 9) + "  chosen structure")
+      + lpad("M idx/s", 9) + lpad("o0 M/s", 8) + "  chosen structure")
 var sums = (tess: 0, zstd: 0, xz: 0, n: 0)
 for m in maps {
     let ts = tiles(of: m, size: options.tile)
@@ -194,7 +227,7 @@ for m in maps {
           + lpad(f(bpi(flat.bytes)), 8) + lpad(f(bpi(best.bytes)), 8) + lpad(f(bpi(total)), 8)
           + lpad(zstd > 0 ? f(bpi(zstd)) : "-", 8) + lpad(xz > 0 ? f(bpi(xz)) : "-", 8)
           + lpad(zstd > 0 ? f(100 * (1 - Double(total) / Double(zstd)), 1) + "%" : "-", 8)
-          + lpad(f(best.mips, 0), 9) + "  \(best.structure)")
+          + lpad(f(best.mips, 0), 9) + lpad(f(streamSpeed(m), 0), 8) + "  \(best.structure)")
     sums.tess += total; sums.zstd += zstd; sums.xz += xz; sums.n += n
 }
 if options.peers && sums.zstd > 0 {
