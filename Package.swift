@@ -64,6 +64,10 @@ let package = Package(
                 "TesseraIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        // Benchmark of the entropy coder against zstd and xz (bench/coding/bench-codec-entropy.sh).
+        .executableTarget(
+            name: "tessera-bench-coding", dependencies: ["TesseraCoding"],
+            path: "bench/coding/tessera-bench-coding", swiftSettings: nativeFlags),
 
         .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
