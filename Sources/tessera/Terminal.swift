@@ -42,12 +42,6 @@ func format(_ value: Double, _ decimals: Int) -> String {
     String(format: "%.\(decimals)f", value)
 }
 
-extension Duration {
-    var seconds: Double {
-        let c = components
-        return Double(c.seconds) + Double(c.attoseconds) / 1e18
-    }
-}
 
 /// Peak resident set size of this process so far, from /proc/self/status (VmHWM).
 func peakResidentBytes() -> Int {
