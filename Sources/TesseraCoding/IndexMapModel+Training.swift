@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension IndexMapModel {
     /// Trains a model on sample maps whose indices are all below `alphabetSize`.
     public static func train(maps: [IndexMap], alphabetSize: Int, options: IndexMapTrainingOptions = .init())
@@ -9,6 +15,8 @@ extension IndexMapModel {
     /// One candidate's estimated sizes, as `train` weighed them.
     public struct CandidateReport: Sendable {
         public var structure: Structure
+        /// Literals seen at most this often in a context were left to the unseen escape.
+        public var prunedBelow: Int
         /// Ideal size of the training maps' streams, in bits, scaled to `codedIndexCount`.
         public var dataBits: Double
         /// Serialised model size in bytes.
@@ -32,6 +40,9 @@ extension IndexMapModel {
             throw .invalidArgument("class counts \(s.leftClasses), \(s.aboveClasses) are outside 1...\(Structure.maxClasses)")
         }
         let s = k + 3
+        guard !options.pruneCandidates.isEmpty, options.pruneCandidates.allSatisfy({ $0 >= 0 }) else {
+            throw .invalidArgument("prune candidates must be a non-empty list of counts ≥ 0")
+        }
         // One record per training index: neighbours, flatness bits, and its symbol with and without escapes.
         var left: [UInt16] = [], above: [UInt16] = [], equality: [UInt8] = []
         var literal: [UInt16] = [], escaped: [UInt16] = []
@@ -71,7 +82,8 @@ extension IndexMapModel {
             return m
         }
 
-        func build(_ structure: Structure) -> IndexMapModel {
+        typealias ContextCounts = (lc: [UInt8], ac: [UInt8], perContext: [([UInt16], [Int])])
+        func countContexts(_ structure: Structure) -> ContextCounts {
             let lc = classMap(structure.leftClasses, useLeft: true)
             let ac = classMap(structure.aboveClasses, useLeft: false)
             let symbols = structure.neighbourEscapes ? escaped : literal
@@ -93,6 +105,13 @@ extension IndexMapModel {
                 perContext[ctx].1.append(j - i)
                 i = j
             }
+            return (lc, ac, perContext)
+        }
+
+        /// Tables from the counts; literals seen at most `prune` times in a context are left
+        /// to the unseen escape (their table entries would cost more than escaping them).
+        func build(_ structure: Structure, _ counted: ContextCounts, prune: Int) -> IndexMapModel {
+            let (lc, ac, perContext) = counted
             // Back-off for contexts the sample never reached: the pooled counts of their
             // flatness class (all neighbour classes together).
             let perFlatness = structure.leftClasses * structure.aboveClasses
@@ -111,6 +130,20 @@ extension IndexMapModel {
                     }
                 }
                 let singletons = counts.lazy.filter { $0 == 1 }.count
+                var pruned = 0
+                if prune > 0 {
+                    var keptSyms: [UInt16] = [], keptCounts: [Int] = []
+                    for (sym, c) in zip(syms, counts) {
+                        if Int(sym) < k && c <= prune {
+                            pruned += c
+                        } else {
+                            keptSyms.append(sym)
+                            keptCounts.append(c)
+                        }
+                    }
+                    syms = keptSyms
+                    counts = keptCounts
+                }
                 // Out of the sample, a flat area may meet any context: keep both copy
                 // symbols codable everywhere, at least at the minimum weight.
                 var dense: [(UInt16, Int)] = Array(zip(syms, counts))
@@ -118,7 +151,7 @@ extension IndexMapModel {
                     for copy in [k, k + 1] where !syms.contains(UInt16(copy)) { dense.append((UInt16(copy), 1)) }
                 }
                 dense.sort { $0.0 < $1.0 }
-                let unseenWeight = options.sampleIsComplete ? 1 : max(1, singletons)
+                let unseenWeight = prune > 0 ? max(1, pruned) : (options.sampleIsComplete ? 1 : max(1, singletons))
                 // Symbols ascend and the unseen escape (K + 2) is the largest, so it goes last.
                 if let t = FrequencyTable(symbols: dense.map { $0.0 } + [UInt16(k + 2)],
                                           counts: dense.map { $0.1 } + [unseenWeight], alphabetSize: s)
@@ -130,19 +163,16 @@ extension IndexMapModel {
                                  leftClass: lc, aboveClass: ac, tables: tables)
         }
 
-        func dataBits(_ model: IndexMapModel) -> Double {
-            // Recount per context (cheap next to building) and price with the final tables.
-            let symbols = model.structure.neighbourEscapes ? escaped : literal
-            var counts = [[Int]](repeating: [], count: model.tables.count)
-            for c in 0..<model.tables.count { counts[c] = [Int](repeating: 0, count: s) }
-            for i in 0..<total {
-                let ctx = model.context(left: Int(left[i]), above: Int(above[i]), equality: Int(equality[i]))
-                counts[ctx][Int(symbols[i])] += 1
-            }
+        /// Ideal bits of the training records under `model`, whose contexts `counted` holds.
+        func dataBits(_ model: IndexMapModel, _ counted: ContextCounts) -> Double {
             var bits = 0.0
             for (c, table) in model.tables.enumerated() {
-                let present = counts[c].indices.filter { counts[c][$0] > 0 }
-                bits += table.cost(symbols: present.map { UInt16($0) }, counts: present.map { counts[c][$0] })
+                let p = Double(table.precision)
+                let unseenBits = p - log2(Double(table.frequency(of: k + 2))) + Double(model.uniformPrecision)
+                for (sym, n) in zip(counted.perContext[c].0, counted.perContext[c].1) {
+                    let f = table.frequency(of: Int(sym))
+                    bits += Double(n) * (f > 0 ? p - log2(Double(f)) : unseenBits)
+                }
             }
             return bits
         }
@@ -152,17 +182,20 @@ extension IndexMapModel {
         for structure in candidates {
             let cells = structure.contextCount * s
             if cells > maxTableCells { continue }
-            let model = build(structure)
-            let modelBytes = model.serialized().count
-            let decodingBytes = model.decodingTableBytes
-            let skipped = options.structure == nil && decodingBytes > options.maxDecodingTableBytes
-            let data = dataBits(model) * scale
-            report?(CandidateReport(structure: structure, dataBits: data, modelBytes: modelBytes,
-                                    decodingTableBytes: decodingBytes, skipped: skipped))
-            if skipped { continue }
-            let bits = data + 8 * Double(modelBytes)
-            if let current = best, current.bits <= bits { continue }
-            best = (model, bits)
+            let counted = countContexts(structure)
+            for prune in options.pruneCandidates {
+                let model = build(structure, counted, prune: prune)
+                let modelBytes = model.serialized().count
+                let decodingBytes = model.decodingTableBytes
+                let skipped = options.structure == nil && decodingBytes > options.maxDecodingTableBytes
+                let data = dataBits(model, counted) * scale
+                report?(CandidateReport(structure: structure, prunedBelow: prune, dataBits: data, modelBytes: modelBytes,
+                                        decodingTableBytes: decodingBytes, skipped: skipped))
+                if skipped { continue }
+                let bits = data + 8 * Double(modelBytes)
+                if let current = best, current.bits <= bits { continue }
+                best = (model, bits)
+            }
         }
         guard let chosen = best else { throw .invalidArgument("no model structure fits the decoding table limit") }
         return chosen.model

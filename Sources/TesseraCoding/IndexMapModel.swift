@@ -3,7 +3,7 @@
 /// Train one from a sample of maps (`train(maps:alphabetSize:options:)`), store
 /// `serialized()` once (the container keeps it in its header), and code every tile's map
 /// independently with `encode` / `decode`. See `Structure` for the modelling; the stream
-/// layout and the serialised form are specified in `docs/ENTROPY-CODING.md`.
+/// layout and the serialised form are specified in `docs/ENTROPY-CODING.md` (the byte-level specification).
 ///
 /// Symbols per context table: the K literal indices, then "same as left" (K), "same as
 /// above" (K + 1) and "unseen" (K + 2), after which the index follows on

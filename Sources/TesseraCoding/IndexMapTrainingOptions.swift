@@ -12,16 +12,21 @@ public struct IndexMapTrainingOptions: Sendable {
     /// escape then gets the minimum weight. False (a sample): it gets the weight of the
     /// indices seen once in each context, the Good–Turing estimate of unseen mass.
     public var sampleIsComplete: Bool
+    /// Rare-literal thresholds compared (with each structure): literals seen at most this
+    /// often in a context get no table entry and go through the unseen escape.
+    public var pruneCandidates: [Int]
     /// Candidates whose decoding tables exceed this are skipped (keeps decoding in cache).
     public var maxDecodingTableBytes: Int
 
     public init(structure: IndexMapModel.Structure? = nil, lanes: Int = 4, codedIndexCount: Int? = nil,
-                sampleIsComplete: Bool = false, maxDecodingTableBytes: Int = 2 << 20)
+                sampleIsComplete: Bool = false, maxDecodingTableBytes: Int = 2 << 20,
+                pruneCandidates: [Int] = [0, 1, 3])
     {
         self.structure = structure
         self.lanes = lanes
         self.codedIndexCount = codedIndexCount
         self.sampleIsComplete = sampleIsComplete
         self.maxDecodingTableBytes = maxDecodingTableBytes
+        self.pruneCandidates = pruneCandidates
     }
 }
