@@ -74,8 +74,6 @@ public enum Compressor {
 
         // The entropy model of each plane, from the model tiles' index maps.
         let quantisers = (0..<header.planeCount).map { codebook.search(plane: $0) }
-        let scale = TileCodec.scale(for: header.format)
-        _ = scale
         let probeCodec = TileCodec(
             header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount))
         let sampleTiles = collector.collected
@@ -87,7 +85,15 @@ public enum Compressor {
                     width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize)
                 return IndexMap(width: grid.columns, height: grid.rows, indices: planes[plane])
             }
-            models.append(try IndexMapModel.train(maps: maps, alphabetSize: codebook.codewordCount))
+            // The whole image's index count lets training weigh the model's own size.
+            let patchesPerPlane = (0..<header.tileCount).reduce(0) { n, t in
+                let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)
+                return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
+            }
+            let training = IndexMapTrainingOptions(
+                codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
+            models.append(
+                try IndexMapModel.train(maps: maps, alphabetSize: codebook.codewordCount, options: training))
         }
         let codec = TileCodec(header: header, quantisers: quantisers, coders: models)
 
