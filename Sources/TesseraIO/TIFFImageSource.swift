@@ -92,6 +92,11 @@ public final class TIFFImageSource: ImageSource {
         let directory = try TIFFDirectory(handle: handle, path: path)
         let plan = try TIFFImageSource.plan(directory, handle: handle, path: path)
         try TIFFStorageCheck.checkNoOverlap(handle, tiled: directory.isTiled, path: path)
+        if directory.compression == 1 {
+            try TIFFStorageCheck.checkUncompressedCounts(
+                handle, tiled: directory.isTiled, rowsPerStrip: max(directory.rowsPerStrip, 1),
+                height: directory.height, path: path)
+        }
         route = plan.route
 
         let format = plan.format

@@ -42,4 +42,34 @@ enum TIFFStorageCheck {
             }
         }
     }
+
+    /// Refuses uncompressed strips (or tiles) whose declared byte counts are
+    /// smaller than their pixels need. Without memory mapping libtiff would read
+    /// on past the count into whatever follows; such a count is damage.
+    static func checkUncompressedCounts(
+        _ handle: LibTIFFHandle, tiled: Bool, rowsPerStrip: Int, height: Int, path: String
+    ) throws {
+        let tif = handle.tif
+        let count = tiled ? TIFFNumberOfTiles(tif) : TIFFNumberOfStrips(tif)
+        let stripsPerPlane = tiled ? 0 : max(1, (height + rowsPerStrip - 1) / max(rowsPerStrip, 1))
+        for index in 0..<count {
+            var failed: Int32 = 0
+            let length = TIFFGetStrileByteCountWithErr(tif, index, &failed)
+            guard failed == 0 else { continue }
+            let needed: UInt64
+            if tiled {
+                needed = TIFFTileSize64(tif)
+            } else {
+                let inPlane = Int(index) % stripsPerPlane
+                let rows = min(rowsPerStrip, height - inPlane * rowsPerStrip)
+                guard rows > 0 else { continue }
+                needed = TIFFVStripSize64(tif, UInt32(rows))
+            }
+            if length < needed {
+                throw ImageIOError.malformed(
+                    path: path,
+                    detail: "uncompressed \(tiled ? "tile" : "strip") \(index) declares \(length) bytes but its pixels need \(needed)")
+            }
+        }
+    }
 }
