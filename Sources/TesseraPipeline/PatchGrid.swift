@@ -64,35 +64,4 @@ public struct PatchGrid: Sendable, Equatable {
             }
         }
     }
-
-    /// Writes patches (as Floats, divided by `scale`) back into channel `channel`
-    /// of `tile`, rounding to the nearest integer and clamping to [0, maxValue];
-    /// the parts of edge patches outside the tile are dropped.
-    public func place(
-        _ patches: UnsafeBufferPointer<Float>, scale: Float = 1, into tile: inout PixelBuffer, channel: Int
-    ) {
-        let channels = tile.format.channels
-        let maxValue = Float(tile.format.maxValue)
-        let p = size
-        let cols = columns
-        let w = width, h = height
-        let wide = tile.format.bytesPerSample == 2
-        tile.bytes.withUnsafeMutableBufferPointer { dst in
-            for y in 0..<h {
-                let py = y / p, dy = y % p
-                for x in 0..<w {
-                    let px = x / p, dx = x % p
-                    let v = patches[(py * cols + px) * p * p + dy * p + dx] / scale
-                    let q = Int(min(max(v, 0), maxValue).rounded())
-                    let i = (y * w + x) * channels + channel
-                    if wide {
-                        dst[2 * i] = UInt8(truncatingIfNeeded: q)
-                        dst[2 * i + 1] = UInt8(truncatingIfNeeded: q >> 8)
-                    } else {
-                        dst[i] = UInt8(truncatingIfNeeded: q)
-                    }
-                }
-            }
-        }
-    }
 }

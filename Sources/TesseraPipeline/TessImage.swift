@@ -28,8 +28,8 @@ public final class TessImage: Sendable {
         self.reader = reader
         do {
             codec = try CodecBinding.makeCodec(reader: reader)
-        } catch let e as ContainerError {
-            throw TessFileError(path: reader.path, e)
+        } catch {
+            throw TessFileError(path: reader.path, error)
         }
     }
 

@@ -14,11 +14,20 @@ public struct TileCodec: Sendable {
     /// Entropy coder of each plane's index maps.
     public let coders: [any IndexMapCoding]
 
+    /// Per plane, every codeword already turned into samples (rounded, clamped,
+    /// at the image's depth), so decoding a patch is a table look-up and a copy.
+    let sampleTables: [[UInt16]]
+
     public init(header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding]) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
         self.header = header
         self.quantisers = quantisers
         self.coders = coders
+        let scale = Self.scale(for: header.format)
+        let maxValue = Float(header.format.maxValue)
+        sampleTables = quantisers.map { q in
+            q.codewords.map { UInt16(min(max($0 / scale, 0), maxValue).rounded()) }
+        }
     }
 
     /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1
@@ -91,17 +100,41 @@ public struct TileCodec: Sendable {
     /// Pixels from index maps: a table look-up per patch.
     func reconstruct(_ maps: [[UInt16]], grid: PatchGrid) -> PixelBuffer {
         var out = PixelBuffer(width: grid.width, height: grid.height, format: header.format)
-        let d = grid.dimension
-        var patches = [Float](repeating: 0, count: grid.count * d)
-        for (plane, map) in maps.enumerated() {
-            let k = quantisers[plane].codewordCount
-            quantisers[plane].codewords.withUnsafeBufferPointer { cw in
-                patches.withUnsafeMutableBufferPointer { p in
-                    for i in 0..<grid.count {
-                        let c = min(Int(map[i]), k - 1) * d
-                        for j in 0..<d { p[i * d + j] = cw[c + j] }
+        let p = grid.size, d = grid.dimension, cols = grid.columns
+        let w = grid.width, h = grid.height
+        let channels = header.format.channels
+        let wide = header.format.bytesPerSample == 2
+        out.bytes.withUnsafeMutableBufferPointer { dst in
+            for (plane, map) in maps.enumerated() {
+                let k = sampleTables[plane].count / d
+                sampleTables[plane].withUnsafeBufferPointer { table in
+                    map.withUnsafeBufferPointer { m in
+                        for py in 0..<grid.rows {
+                            let rows = min(p, h - py * p)
+                            for px in 0..<cols {
+                                let base = min(Int(m[py * cols + px]), k - 1) * d
+                                let x0 = px * p
+                                let width = min(p, w - x0)
+                                for dy in 0..<rows {
+                                    var i = ((py * p + dy) * w + x0) * channels + plane
+                                    let t = base + dy * p
+                                    if wide {
+                                        for dx in 0..<width {
+                                            let v = table[t + dx]
+                                            dst[2 * i] = UInt8(truncatingIfNeeded: v)
+                                            dst[2 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                                            i += channels
+                                        }
+                                    } else {
+                                        for dx in 0..<width {
+                                            dst[i] = UInt8(truncatingIfNeeded: table[t + dx])
+                                            i += channels
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                    grid.place(UnsafeBufferPointer(p), scale: scale, into: &out, channel: plane)
                 }
             }
         }
