@@ -113,25 +113,22 @@ public enum Compressor {
             guard source.info == info else {
                 throw CompressError(path: input, problem: "the file changed while it was being compressed")
             }
-            try source.forEachBand(rows: header.tileHeight) { y, band in
-                guard y % header.tileHeight == 0, band.height == min(header.tileHeight, info.height - y) else {
-                    throw CompressError(path: input, problem: "reader returned a short band at row \(y)")
-                }
-                let tiles = (0..<header.tileColumns).map { c in
-                    let rect = header.tileRect(column: c, row: y / header.tileHeight)
-                    return band.cropped(x: rect.x, y: 0, width: rect.width, height: band.height)
-                }
-                let encoded = try ParallelMap.map(tiles, threads: threads) { try codec.encode($0) }
-                for (i, e) in encoded.enumerated() {
-                    try writer.appendTile(e.payload)
-                    quality.add(
-                        squaredError: e.squaredError, pixels: tiles[i].width * tiles[i].height, maxError: e.maxError)
-                }
-                progress?(
-                    .init(
-                        stage: .encoding, done: y + band.height, total: info.height,
-                        pixelsDone: (y + band.height) * info.width))
-            }
+            let tiles = TileSlicer(source: source, header: header, path: input)
+            var tilesDone = 0
+            try OrderedPipeline.run(
+                threads: threads, maxInFlight: Self.tilesInFlight(header: header, threads: threads),
+                produce: { try tiles.next() },
+                transform: { tile in (try codec.encode(tile), tile.width * tile.height) },
+                consume: { encoded, pixels in
+                    try writer.appendTile(encoded.payload)
+                    quality.add(squaredError: encoded.squaredError, pixels: pixels, maxError: encoded.maxError)
+                    tilesDone += 1
+                    if tilesDone % header.tileColumns == 0 || tilesDone == header.tileCount {
+                        let rows = min(tilesDone / header.tileColumns * header.tileHeight, info.height)
+                        let y = tilesDone == header.tileCount ? info.height : rows
+                        progress?(.init(stage: .encoding, done: y, total: info.height, pixelsDone: y * info.width))
+                    }
+                })
             try writer.finish()
         } catch {
             writer.abort()
@@ -150,6 +147,13 @@ public enum Compressor {
             codewords: codebook.codewordCount, tiles: header.tileCount, secondsSampling: secondsSampling,
             secondsTraining: secondsTraining, secondsEncoding: (end - encodingStart).seconds,
             secondsTotal: (end - start).seconds, threads: threads)
+    }
+
+    /// Tiles allowed between the reader and the writer: two rows of tiles, but
+    /// no more than about 32 MiB of them, and enough to keep every worker busy.
+    static func tilesInFlight(header: ImageHeader, threads: Int) -> Int {
+        let tileBytes = header.tileWidth * header.tileHeight * header.format.bytesPerPixel
+        return max(4 * threads, min(2 * header.tileColumns, (32 << 20) / max(tileBytes, 1)))
     }
 
     static func validate(_ o: CompressOptions, info: ImageInfo, input: String) throws {

@@ -75,22 +75,63 @@ public final class TessImage: Sendable {
         return out
     }
 
-    /// Streams the whole image (or a region) into `sink`, one row of tiles at a
-    /// time, tiles decoded in parallel. Memory: one row of tiles.
+    /// Streams the whole image (or a region) into `sink`: tiles are read and
+    /// decoded in parallel and written in order, one row of tiles at a time.
+    /// Memory: one band of tile height plus the tiles in flight.
+    @discardableResult
     public func decode(
         into sink: any ImageSink, region: (x: Int, y: Int, width: Int, height: Int)? = nil, threads: Int = 0,
         progress: ((_ rowsDone: Int, _ rowsTotal: Int) -> Void)? = nil
-    ) throws {
+    ) throws -> OrderedPipeline.Statistics {
         let r = region ?? (0, 0, header.width, header.height)
-        var y = r.y
-        while y < r.y + r.height {
-            let tileRow = y / header.tileHeight
-            let bandEnd = min((tileRow + 1) * header.tileHeight, r.y + r.height)
-            let band = try self.region(x: r.x, y: y, width: r.width, height: bandEnd - y, threads: threads)
-            try sink.write(band)
-            y = bandEnd
-            progress?(y - r.y, r.height)
+        guard r.width > 0, r.height > 0, r.x >= 0, r.y >= 0, r.x + r.width <= header.width,
+            r.y + r.height <= header.height
+        else {
+            throw TessFileError(
+                path: path,
+                problem: .invalidRequest(
+                    "region \(r.x),\(r.y),\(r.width),\(r.height) is not inside the \(header.width)x\(header.height) image"))
         }
+        let h = header
+        let c0 = r.x / h.tileWidth, c1 = (r.x + r.width - 1) / h.tileWidth
+        let r0 = r.y / h.tileHeight, r1 = (r.y + r.height - 1) / h.tileHeight
+        let columns = c1 - c0 + 1
+        let workers = threads > 0 ? threads : ParallelMap.defaultThreads
+        let tileBytes = h.tileWidth * h.tileHeight * h.format.bytesPerPixel
+        let inFlight = max(4 * workers, min(2 * columns, (32 << 20) / max(tileBytes, 1)))
+        var next = 0
+        let total = columns * (r1 - r0 + 1)
+        var band: PixelBuffer?
+        var bandY = 0
+        return try OrderedPipeline.run(
+            threads: workers, maxInFlight: inFlight,
+            produce: { () -> (Int, Int)? in
+                guard next < total else { return nil }
+                defer { next += 1 }
+                return (c0 + next % columns, r0 + next / columns)
+            },
+            transform: { (c, row) -> (Int, Int, PixelBuffer) in
+                let rect = h.tileRect(column: c, row: row)
+                let tile = try self.tile(column: c, row: row)
+                let x0 = max(r.x, rect.x), y0 = max(r.y, rect.y)
+                let x1 = min(r.x + r.width, rect.x + rect.width), y1 = min(r.y + r.height, rect.y + rect.height)
+                let part =
+                    (x0 == rect.x && y0 == rect.y && x1 - x0 == rect.width && y1 - y0 == rect.height)
+                    ? tile : tile.cropped(x: x0 - rect.x, y: y0 - rect.y, width: x1 - x0, height: y1 - y0)
+                return (x0 - r.x, y0, part)
+            },
+            consume: { (x, y, part) in
+                if band == nil {
+                    bandY = y
+                    band = PixelBuffer(width: r.width, height: part.height, format: h.format)
+                }
+                band?.paste(part, x: x, y: 0)
+                if x + part.width == r.width, let full = band {
+                    try sink.write(full)
+                    band = nil
+                    progress?(bandY + full.height - r.y, r.height)
+                }
+            })
     }
 
     /// The outcome of checking every tile.

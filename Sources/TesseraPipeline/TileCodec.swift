@@ -17,6 +17,10 @@ public struct TileCodec: Sendable {
     /// Per plane, every codeword already turned into samples (rounded, clamped,
     /// at the image's depth), so decoding a patch is a table look-up and a copy.
     let sampleTables: [[UInt16]]
+    /// Per plane, the nearest codeword of the flat patch of every sample value:
+    /// blank paper and flat areas skip the search (the same kernel filled this
+    /// table, so the result is identical).
+    let flatIndex: [[UInt16]]
 
     public init(header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding]) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
@@ -27,6 +31,21 @@ public struct TileCodec: Sendable {
         let maxValue = Float(header.format.maxValue)
         sampleTables = quantisers.map { q in
             q.codewords.map { UInt16(min(max($0 / scale, 0), maxValue).rounded()) }
+        }
+        // 16-bit would need 65536 searches per plane at every open: no table there.
+        let levels = header.format.bitDepth <= 8 ? header.format.maxValue + 1 : 0
+        let d = header.patchSize * header.patchSize
+        flatIndex = quantisers.map { q in
+            var patches = [Float](repeating: 0, count: levels * d)
+            for v in 0..<levels {
+                for j in 0..<d { patches[v * d + j] = Float(v) * scale }
+            }
+            var indices = [UInt16](repeating: 0, count: levels)
+            guard levels > 0 else { return indices }
+            patches.withUnsafeBufferPointer { p in
+                indices.withUnsafeMutableBufferPointer { q.nearest(p, count: levels, into: $0) }
+            }
+            return indices
         }
     }
 
@@ -50,14 +69,42 @@ public struct TileCodec: Sendable {
     /// The index map of every plane of `tile`, patches in raster order.
     public func quantise(_ tile: PixelBuffer) -> [[UInt16]] {
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
-        var patches = [Float](repeating: 0, count: grid.count * grid.dimension)
+        let d = grid.dimension
+        var patches = [Float](repeating: 0, count: grid.count * d)
+        var varied = [Float](repeating: 0, count: grid.count * d)
+        var variedAt = [Int](repeating: 0, count: grid.count)
+        var found = [UInt16](repeating: 0, count: grid.count)
         var maps: [[UInt16]] = []
         for plane in 0..<header.planeCount {
             var map = [UInt16](repeating: 0, count: grid.count)
+            let flat = flatIndex[plane]
+            let invScale = 1 / scale
             patches.withUnsafeMutableBufferPointer { p in
                 grid.extract(tile, channel: plane, scale: scale, into: p)
-                map.withUnsafeMutableBufferPointer { m in
-                    quantisers[plane].nearest(UnsafeBufferPointer(p), count: grid.count, into: m)
+                // Flat patches take their index from the table; the rest are searched together.
+                var n = 0
+                varied.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<grid.count {
+                        let first = p[i * d]
+                        var same = true
+                        for j in 1..<d where p[i * d + j] != first {
+                            same = false
+                            break
+                        }
+                        if same && !flat.isEmpty {
+                            map[i] = flat[Int((first * invScale).rounded())]
+                        } else {
+                            for j in 0..<d { v[n * d + j] = p[i * d + j] }
+                            variedAt[n] = i
+                            n += 1
+                        }
+                    }
+                    if n > 0 {
+                        found.withUnsafeMutableBufferPointer { f in
+                            quantisers[plane].nearest(UnsafeBufferPointer(v), count: n, into: f)
+                        }
+                        for k in 0..<n { map[variedAt[k]] = found[k] }
+                    }
                 }
             }
             maps.append(map)
