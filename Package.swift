@@ -57,6 +57,18 @@ let package = Package(
             ],
             swiftSettings: nativeFlags),
 
+        // Benchmark helpers (mosaics of real corpus images, timing): not part of the product.
+        .executableTarget(
+            name: "tessera-bench",
+            dependencies: [
+                "TesseraIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Benchmark of the entropy coder against zstd and xz (bench/coding/bench-codec-entropy.sh).
+        .executableTarget(
+            name: "tessera-bench-coding", dependencies: ["TesseraCoding"],
+            path: "bench/coding/tessera-bench-coding", swiftSettings: nativeFlags),
+
         .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
         .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
         .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TestSupport"]),

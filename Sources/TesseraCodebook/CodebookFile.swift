@@ -7,7 +7,7 @@ import TesseraIO
 
 /// The `.tcb` codebook file, version 1: a fixed header, one record per plane
 /// with its statistics and codewords, and a CRC-32C of everything before it.
-/// docs/FORMAT.md ("Codebook file (.tcb)") is the specification; this is its
+/// docs/FORMAT.md ("The `.tcb` codebook file") is the specification; this is its
 /// reference reader and writer.
 public enum CodebookFile {
     /// 8F 54 43 42 0D 0A 1A 0A: a high first byte (not text, caught by 7-bit

@@ -18,7 +18,8 @@ public enum PatchSampler {
     }
 
     public static func sample(
-        paths: [String], options: SamplingOptions, progress: ((Progress) -> Void)? = nil
+        paths: [String], options: SamplingOptions, progress: ((Progress) -> Void)? = nil,
+        bandObserver: ((_ source: Int, _ y: Int, _ band: PixelBuffer) -> Void)? = nil
     ) throws -> PatchSample {
         guard !paths.isEmpty else { throw TrainingError.invalidParameter("no input images") }
         guard options.sampleCount >= 1 else {
@@ -72,7 +73,8 @@ public enum PatchSampler {
                     rowsBefore += (source.height / p) * p
                     fileStart = fileEnd
                 }
-                if next >= fileEnd { continue }  // nothing drawn from this image
+                // Nothing drawn from this image: skip it, unless an observer wants every band.
+                if next >= fileEnd && bandObserver == nil { continue }
                 let image = try ImageReader.open(source.path, options: options.readOptions)
                 guard image.info.width == source.width, image.info.height == source.height,
                     image.info.format == formats[index]
@@ -85,12 +87,16 @@ public enum PatchSampler {
                 var assembler = PatchRowAssembler(patchSize: p, rowBytes: rowBytes)
                 var patchRow = 0
                 var taken = 0
+                var rowsRead = 0
 
-                while patchRow < patchRows, next < fileEnd {
+                // With an observer the whole image is read (it sees every band, once).
+                while (patchRow < patchRows && next < fileEnd) || (bandObserver != nil && rowsRead < source.height) {
                     guard let band = try image.readBand(maxRows: bandRows) else {
                         throw ImageIOError.malformed(
-                            path: source.path, detail: "ended after \(patchRow * p) of \(source.height) rows")
+                            path: source.path, detail: "ended after \(rowsRead) of \(source.height) rows")
                     }
+                    bandObserver?(index, rowsRead, band)
+                    rowsRead += band.height
                     assembler.append(band.bytes, rows: band.height) { rows in
                         guard patchRow < patchRows else { return }
                         let rowFirst = fileStart + patchRow * columns

@@ -21,7 +21,10 @@ final class NearestCodewordSearchTests: XCTestCase {
 
     private func check(k: Int, patches count: Int, patchSize p: Int = 4, threads: Int = 1) throws {
         let d = p * p
-        let codewords = try RealPatches.sample(count: k, patchSize: p, seed: UInt64(k))
+        // Distinct real patches as codewords: from the photograph when the mosaic has too few.
+        let codewords =
+            k * d * 2 > (try RealPatches.all(patchSize: p)).count
+            ? try RealPatches.photo(count: k) : try RealPatches.sample(count: k, patchSize: p, seed: UInt64(k))
         let patches = try RealPatches.sample(count: count, patchSize: p, seed: 99)
         let search = NearestCodewordSearch(codewords: codewords, dimensions: d)
         var indices = [UInt16](repeating: 0, count: count)

@@ -4,7 +4,7 @@ import TesseraIO
 import XCTest
 
 /// Real patch vectors for the tests, cut from `fixtures/codebook/document-over-photo.pgm`
-/// (a crop of a scanned page above a crop of a Kodak photograph, see fixtures/README.md).
+/// (a crop of a printed page above a crop of a Kodak photograph, see fixtures/README.md).
 enum RealPatches {
     static let mosaic = Fixtures.path("codebook/document-over-photo.pgm")
 
@@ -31,6 +31,16 @@ enum RealPatches {
             }
         }
         return out
+    }
+
+    /// `count` distinct real 4×4 patches of a photograph (the green plane of
+    /// kodim23, 24 576 patches), evenly spread, through the real PNG reader.
+    static func photo(count: Int) throws -> [Float] {
+        try Corpus.require()
+        let options = SamplingOptions(patchSize: 4, sampleCount: count, seed: 5)
+        let sample = try PatchSampler.sample(paths: [Corpus.path("kodak/kodim23.png")], options: options)
+        precondition(sample.count == count, "kodim23 has 24 576 patches")
+        return Array(sample.plane(1))
     }
 
     /// Σ (a − b)² of two vectors in Double.

@@ -1,2 +1,0 @@
-/// Entropy coders (rANS) and bit streams.
-public enum TesseraCodingModule {}

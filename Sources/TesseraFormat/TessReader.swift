@@ -1,0 +1,115 @@
+import TesseraIO
+
+/// Opens a .tess file for random access: three reads (footer, header region,
+/// seek index) at open, then one read per tile.
+public final class TessReader: Sendable {
+    public let path: String
+    public let source: any RandomAccessSource
+    public let header: ImageHeader
+    public let metadata: ImageMetadata
+    /// Header chunks after IHDR that this reader knows (CBOK, EMOD, …), by type.
+    public let headerChunks: [ChunkType: [UInt8]]
+    /// Ancillary chunks that were skipped because this reader does not know them.
+    public let skippedChunks: [ChunkType]
+    public let index: SeekIndex
+    public let footer: Footer
+
+    public convenience init(path: String) throws {
+        try self.init(source: FileRandomAccess(path: path), path: path)
+    }
+
+    /// Critical header chunk types this reader understands besides IHDR.
+    public static let knownCritical: Set<ChunkType> = [.codebook, .entropyModels]
+
+    public init(source: any RandomAccessSource, path: String) throws {
+        self.path = path
+        self.source = source
+        func fail(_ e: ContainerError) -> TessFileError { TessFileError(path: path, e) }
+        let size = source.size
+        guard size >= UInt64(TessFormat.fileHeaderSize + TessFormat.footerSize) else {
+            throw fail(.malformed("file", "only \(size) bytes: too short to be a .tess file"))
+        }
+        do {
+            let footer = try Footer(
+                decoding: try source.read(at: size - UInt64(TessFormat.footerSize), count: TessFormat.footerSize),
+                fileSize: size)
+            self.footer = footer
+            let head = try source.read(at: 0, count: Int(footer.headerLength))
+            guard Array(head[0..<8]) == TessFormat.magic else { throw ContainerError.notTessera }
+            var r = ByteReader(head, context: "file header")
+            _ = try r.raw(8)
+            let version = try r.u16()
+            let flags = try r.u16()
+            let reserved = try r.u32()
+            guard version <= TessFormat.version, version >= 1 else {
+                throw ContainerError.unsupportedVersion(Int(version))
+            }
+            guard flags == 0, reserved == 0 else {
+                throw ContainerError.unsupportedFeature("file header: reserved bits are set")
+            }
+            var at = TessFormat.fileHeaderSize
+            var header: ImageHeader?
+            var metadata = ImageMetadata()
+            var chunks: [ChunkType: [UInt8]] = [:]
+            var skipped: [ChunkType] = []
+            while at < head.count {
+                let (chunk, used) = try Chunk.decode(head[at...], context: "header")
+                at += used
+                if header == nil {
+                    guard chunk.type == .imageHeader else {
+                        throw ContainerError.malformed("header", "the first chunk is \(chunk.type), not IHDR")
+                    }
+                    header = try ImageHeader(decoding: chunk.payload)
+                } else if chunk.type == .metadata {
+                    metadata = try MetadataChunk.decode(chunk.payload)
+                } else if Self.knownCritical.contains(chunk.type) {
+                    chunks[chunk.type] = chunk.payload
+                } else if chunk.type.isAncillary {
+                    skipped.append(chunk.type)
+                } else {
+                    throw ContainerError.unsupportedFeature(
+                        "unknown critical chunk \(chunk.type): written by a newer tessera?")
+                }
+            }
+            guard let header else { throw ContainerError.malformed("header", "no IHDR chunk") }
+            self.header = header
+            self.metadata = metadata
+            self.headerChunks = chunks
+            self.skippedChunks = skipped
+            let (indexChunk, _) = try Chunk.decode(
+                try source.read(at: footer.indexOffset, count: Int(footer.indexLength))[...], context: "seek index")
+            guard indexChunk.type == .seekIndex else {
+                throw ContainerError.malformed("seek index", "found a \(indexChunk.type) chunk instead")
+            }
+            index = try SeekIndex(
+                decoding: indexChunk.payload, expectColumns: header.tileColumns, expectRows: header.tileRows,
+                tilesStart: UInt64(footer.headerLength), tilesEnd: footer.indexOffset)
+        } catch let e as ContainerError {
+            throw fail(e)
+        }
+    }
+
+    /// The coded payload of tile (column, row), checksum verified.
+    public func tilePayload(column: Int, row: Int) throws -> ArraySlice<UInt8> {
+        guard column >= 0, row >= 0, column < header.tileColumns, row < header.tileRows else {
+            throw TessFileError(path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside the image"))
+        }
+        let e = index.entry(column: column, row: row)
+        let place = "tile (\(column), \(row))"
+        let bytes = try source.read(at: e.offset, count: Int(e.length))
+        do {
+            let (chunk, used) = try Chunk.decode(bytes[...], context: place)
+            guard chunk.type == .tile, used == bytes.count else {
+                throw ContainerError.malformed(place, "the index points at a \(chunk.type) chunk")
+            }
+            var r = ByteReader(chunk.payload, context: place)
+            let c = Int(try r.u32()), rr = Int(try r.u32())
+            guard c == column, rr == row else {
+                throw ContainerError.malformed(place, "the chunk says it is tile (\(c), \(rr))")
+            }
+            return chunk.payload[8...]
+        } catch let e as ContainerError {
+            throw TessFileError(path: path, e)
+        }
+    }
+}

@@ -1,2 +1,0 @@
-/// The .tess container.
-public enum TesseraFormatModule {}

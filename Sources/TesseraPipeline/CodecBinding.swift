@@ -1,0 +1,103 @@
+import TesseraCodebook
+import TesseraCoding
+import TesseraFormat
+
+/// The nearest-codeword kernel of TesseraCodebook serves the tile codec.
+extension NearestCodewordSearch: PatchQuantiser {
+    public var dimension: Int { dimensions }
+
+    public func nearest(
+        _ patches: UnsafeBufferPointer<Float>, count: Int, into indices: UnsafeMutableBufferPointer<UInt16>
+    ) {
+        assign(patches: patches, count: count, into: indices)
+    }
+}
+
+/// The index-map model of TesseraCoding serves the tile codec.
+extension IndexMapModel: IndexMapCoding {
+    public func encode(_ map: UnsafeBufferPointer<UInt16>, width: Int, height: Int) throws -> [UInt8] {
+        try encode(map: map, width: width, height: height)
+    }
+
+    public func decode(
+        _ bytes: ArraySlice<UInt8>, width: Int, height: Int, into map: UnsafeMutableBufferPointer<UInt16>
+    ) throws {
+        try bytes.withUnsafeBytes { try decode($0, width: width, height: height, into: map) }
+    }
+}
+
+/// Builds the tile codec of an opened file from its header chunks, checking
+/// that the codebook and the models fit the header.
+enum CodecBinding {
+    static func makeCodec(reader: TessReader) throws(ContainerError) -> TileCodec {
+        let header = reader.header
+        guard let cbBytes = reader.headerChunks[.codebook] else {
+            throw ContainerError.malformed("header", "no CBOK (codebook) chunk")
+        }
+        guard let modelBytes = reader.headerChunks[.entropyModels] else {
+            throw ContainerError.malformed("header", "no EMOD (entropy models) chunk")
+        }
+        let codebook: Codebook
+        do {
+            codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
+        } catch {
+            throw ContainerError.malformed("CBOK chunk", "\(error)")
+        }
+        try check(codebook: codebook, header: header)
+        let models = try EntropyModelsChunk.decode(modelBytes)
+        guard models.count == header.planeCount else {
+            throw ContainerError.malformed("EMOD chunk", "\(models.count) models for \(header.planeCount) planes")
+        }
+        for m in models where m.alphabetSize != codebook.codewordCount {
+            throw ContainerError.malformed(
+                "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount) codewords")
+        }
+        return TileCodec(
+            header: header, quantisers: (0..<header.planeCount).map { codebook.search(plane: $0) }, coders: models)
+    }
+
+    /// The codebook must be per-plane, one codebook per coded plane, of the header's patch size.
+    static func check(codebook: Codebook, header: ImageHeader) throws(ContainerError) {
+        let layout = codebook.layout
+        guard layout.planeLayout == .perPlane, layout.codebookCount == header.planeCount,
+            layout.patchSize == header.patchSize
+        else {
+            throw ContainerError.malformed(
+                "CBOK chunk",
+                "codebook (\(layout)) does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize) patches"
+            )
+        }
+    }
+}
+
+/// The EMOD payload: Model_Count (u8), three reserved bytes, then per model a
+/// u32 length and the serialised `IndexMapModel` (docs/FORMAT.md).
+enum EntropyModelsChunk {
+    static func encode(_ models: [IndexMapModel]) -> [UInt8] {
+        var w = TesseraFormat.ByteWriter()
+        w.u8(UInt8(models.count))
+        w.u8(0)
+        w.u16(0)
+        for m in models { w.blob(m.serialized()) }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(ContainerError) -> [IndexMapModel] {
+        var r = TesseraFormat.ByteReader(bytes, context: "EMOD chunk")
+        let count = Int(try r.u8())
+        let reserved = UInt32(try r.u8()) | UInt32(try r.u16()) << 8
+        guard reserved == 0 else { throw ContainerError.unsupportedFeature("EMOD chunk: reserved bits are set") }
+        guard (1...4).contains(count) else { throw ContainerError.malformed("EMOD chunk", "\(count) models") }
+        var models: [IndexMapModel] = []
+        for _ in 0..<count {
+            let blob = try r.blob(limit: TessFormat.maxChunkPayload)
+            do {
+                models.append(try IndexMapModel(parsing: blob))
+            } catch {
+                throw ContainerError.malformed("EMOD chunk", "\(error)")
+            }
+        }
+        try r.expectEnd()
+        return models
+    }
+}

@@ -1,0 +1,29 @@
+import TesseraIO
+
+/// Everything `Compressor` can be told. Defaults suit scanned documents.
+public struct CompressOptions: Sendable {
+    public enum Algorithm: String, Sendable, CaseIterable {
+        case kmeans, som
+    }
+
+    /// Tile width and height in pixels (a multiple of the patch size).
+    public var tileSize: Int = 256
+    /// Patch side in pixels: 2, 4, 8 or 16.
+    public var patchSize: Int = 4
+    /// Codewords per codebook, K (16 … 4096).
+    public var codewords: Int = 256
+    public var algorithm: Algorithm = .kmeans
+    /// Patches sampled across the image to train the codebook.
+    public var samples: Int = 100_000
+    public var seed: UInt64 = 1
+    /// Worker threads; 0 means every core.
+    public var threads: Int = 0
+    public var maxIterations: Int = 30
+    /// Use this codebook file (.tcb) instead of training one.
+    public var codebookPath: String?
+    /// Whole tiles kept from the sampling pass to train the entropy model.
+    public var modelTiles: Int = 48
+    public var readOptions = ReadOptions()
+
+    public init() {}
+}

@@ -1,0 +1,191 @@
+import Foundation
+import TesseraCodebook
+import TesseraCoding
+import TesseraFormat
+import TesseraIO
+
+/// Compresses one image into a .tess file, streaming.
+///
+/// Pass 1 reads the image once, top to bottom, drawing the codebook's training
+/// sample and keeping a few whole tiles for the entropy model. Pass 2 reads it
+/// again a row of tiles at a time; the tiles of each row are quantised and
+/// entropy-coded in parallel and appended in order. Memory: the sample, the
+/// model tiles, and one row of tiles per pass.
+public enum Compressor {
+    public static func compress(
+        input: String, output: String, options: CompressOptions,
+        progress: ((CompressProgress) -> Void)? = nil
+    ) throws -> CompressReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let threads = options.threads > 0 ? options.threads : ParallelMap.defaultThreads
+        let info = try ImageReader.open(input, options: options.readOptions).info
+        try validate(options, info: info, input: input)
+        let header = ImageHeader(
+            width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
+            tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
+
+        // Pass 1: the sample and the model tiles, in one read.
+        let collector = TileCollector(header: header, count: options.modelTiles)
+        let codebook: Codebook
+        var secondsTraining = 0.0
+        let samplingStart = clock.now
+        if let path = options.codebookPath {
+            codebook = try loadCodebook(path, header: header, input: input)
+            let source = try ImageReader.open(input, options: options.readOptions)
+            try source.forEachBand(rows: options.tileSize) { y, band in
+                collector.add(y: y, band: band)
+                progress?(.init(stage: .sampling, done: y + band.height, total: info.height, pixelsDone: 0))
+            }
+        } else {
+            let sampling = SamplingOptions(
+                patchSize: options.patchSize, planeLayout: .perPlane, sampleCount: options.samples,
+                seed: options.seed, readOptions: options.readOptions)
+            let sample = try PatchSampler.sample(
+                paths: [input], options: sampling,
+                progress: { p in
+                    progress?(.init(stage: .sampling, done: p.rowsRead, total: p.totalRows, pixelsDone: 0))
+                },
+                bandObserver: { _, y, band in collector.add(y: y, band: band) })
+            let trainingStart = clock.now
+            let method: TrainingMethod
+            switch options.algorithm {
+            case .kmeans:
+                method = .kmeans(
+                    KMeansParameters(
+                        codewordCount: options.codewords, maxIterations: options.maxIterations, seed: options.seed,
+                        threads: threads))
+            case .som:
+                method = .som(SOMParameters(codewordCount: options.codewords, seed: options.seed, threads: threads))
+            }
+            guard sample.count >= options.codewords else {
+                throw CompressError(
+                    path: input,
+                    problem:
+                        "only \(sample.count) patches for \(options.codewords) codewords: use fewer --codewords or a smaller --patch")
+            }
+            codebook = try CodebookTrainer.train(sample: sample, method: method) { plane, iteration, _ in
+                progress?(.init(stage: .training, done: iteration, total: options.maxIterations, pixelsDone: 0))
+                _ = plane
+            }.codebook
+            secondsTraining = (clock.now - trainingStart).seconds
+        }
+        let secondsSampling = (clock.now - samplingStart).seconds - secondsTraining
+
+        // The entropy model of each plane, from the model tiles' index maps.
+        let quantisers = (0..<header.planeCount).map { codebook.search(plane: $0) }
+        let probeCodec = TileCodec(
+            header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount))
+        let sampleTiles = collector.collected
+        let tileMaps = try ParallelMap.map(sampleTiles, threads: threads) { probeCodec.quantise($0) }
+        var models: [IndexMapModel] = []
+        for plane in 0..<header.planeCount {
+            let maps = tileMaps.enumerated().map { i, planes in
+                let grid = PatchGrid(
+                    width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize)
+                return IndexMap(width: grid.columns, height: grid.rows, indices: planes[plane])
+            }
+            // The whole image's index count lets training weigh the model's own size.
+            let patchesPerPlane = (0..<header.tileCount).reduce(0) { n, t in
+                let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)
+                return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
+            }
+            let training = IndexMapTrainingOptions(
+                codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
+            models.append(
+                try IndexMapModel.train(maps: maps, alphabetSize: codebook.codewordCount, options: training))
+        }
+        let codec = TileCodec(header: header, quantisers: quantisers, coders: models)
+
+        // Pass 2: encode.
+        let encodingStart = clock.now
+        let codebookBytes = CodebookFile.serialize(codebook)
+        let writer = try TessWriter(
+            path: output, header: header,
+            chunks: [
+                Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
+                Chunk(type: .codebook, payload: codebookBytes),
+                Chunk(type: .entropyModels, payload: EntropyModelsChunk.encode(models)),
+            ])
+        var quality = QualityStats(channels: info.format.channels, maxValue: info.format.maxValue)
+        do {
+            let source = try ImageReader.open(input, options: options.readOptions)
+            guard source.info == info else {
+                throw CompressError(path: input, problem: "the file changed while it was being compressed")
+            }
+            let tiles = TileSlicer(source: source, header: header, path: input)
+            var tilesDone = 0
+            try OrderedPipeline.run(
+                threads: threads, maxInFlight: Self.tilesInFlight(header: header, threads: threads),
+                produce: { try tiles.next() },
+                transform: { tile in (try codec.encode(tile), tile.width * tile.height) },
+                consume: { encoded, pixels in
+                    try writer.appendTile(encoded.payload)
+                    quality.add(squaredError: encoded.squaredError, pixels: pixels, maxError: encoded.maxError)
+                    tilesDone += 1
+                    if tilesDone % header.tileColumns == 0 || tilesDone == header.tileCount {
+                        let rows = min(tilesDone / header.tileColumns * header.tileHeight, info.height)
+                        let y = tilesDone == header.tileCount ? info.height : rows
+                        progress?(.init(stage: .encoding, done: y, total: info.height, pixelsDone: y * info.width))
+                    }
+                })
+            try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        let end = clock.now
+        let outputBytes = Int((try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0)
+        let inputBytes = Int((try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0)
+        let rawBytes = info.width * info.height * info.format.bytesPerPixel
+        return CompressReport(
+            input: input, output: output, width: info.width, height: info.height, format: info.format.description,
+            inputBytes: inputBytes, outputBytes: outputBytes, rawBytes: rawBytes, codebookBytes: codebookBytes.count,
+            bitsPerPixel: Double(outputBytes * 8) / Double(info.width * info.height),
+            ratio: Double(rawBytes) / Double(max(outputBytes, 1)), psnr: quality.psnr,
+            psnrPerChannel: quality.psnrPerChannel, maxError: quality.maxError,
+            codewords: codebook.codewordCount, tiles: header.tileCount, secondsSampling: secondsSampling,
+            secondsTraining: secondsTraining, secondsEncoding: (end - encodingStart).seconds,
+            secondsTotal: (end - start).seconds, threads: threads)
+    }
+
+    /// Tiles allowed between the reader and the writer: two rows of tiles, but
+    /// no more than about 32 MiB of them, and enough to keep every worker busy.
+    static func tilesInFlight(header: ImageHeader, threads: Int) -> Int {
+        let tileBytes = header.tileWidth * header.tileHeight * header.format.bytesPerPixel
+        return max(4 * threads, min(2 * header.tileColumns, (32 << 20) / max(tileBytes, 1)))
+    }
+
+    static func validate(_ o: CompressOptions, info: ImageInfo, input: String) throws {
+        func fail(_ problem: String) -> CompressError { CompressError(path: input, problem: problem) }
+        guard [2, 4, 8, 16].contains(o.patchSize) else { throw fail("patch size \(o.patchSize): use 2, 4, 8 or 16") }
+        guard o.tileSize >= 16, o.tileSize <= 8192, o.tileSize % o.patchSize == 0, o.tileSize % 16 == 0 else {
+            throw fail("tile size \(o.tileSize): use a multiple of 16 (and of the patch size) from 16 to 8192")
+        }
+        guard (16...4096).contains(o.codewords) else { throw fail("\(o.codewords) codewords: use 16 to 4096") }
+        guard o.samples >= o.codewords else {
+            throw fail("\(o.samples) samples for \(o.codewords) codewords: sample at least as many patches")
+        }
+        guard info.width >= o.patchSize, info.height >= o.patchSize else {
+            throw fail("image \(info.width)x\(info.height) is smaller than one \(o.patchSize)x\(o.patchSize) patch")
+        }
+    }
+
+    static func loadCodebook(_ path: String, header: ImageHeader, input: String) throws -> Codebook {
+        let codebook = try CodebookFile.read(path: path)
+        do {
+            try CodecBinding.check(codebook: codebook, header: header)
+        } catch {
+            throw CompressError(path: path, problem: "\(error) — the codebook was trained for other images (\(input))")
+        }
+        return codebook
+    }
+}
+
+/// Stands in for an entropy coder while only quantising.
+struct NullCoder: IndexMapCoding {
+    func encode(_ map: UnsafeBufferPointer<UInt16>, width: Int, height: Int) throws -> [UInt8] { [] }
+    func decode(_ bytes: ArraySlice<UInt8>, width: Int, height: Int, into map: UnsafeMutableBufferPointer<UInt16>)
+        throws
+    {}
+}

@@ -1,0 +1,21 @@
+/// What the tile codec needs from a codebook: the nearest codeword of many
+/// patches at once, and the codewords themselves for reconstruction.
+public protocol PatchQuantiser: Sendable {
+    /// Values per patch (patchSize² for a per-plane codebook).
+    var dimension: Int { get }
+    /// Number of codewords, K.
+    var codewordCount: Int { get }
+    /// Codewords, row-major: codeword k is `codewords[k*dimension ..< (k+1)*dimension]`.
+    var codewords: [Float] { get }
+    /// Writes the index of the nearest codeword of each of `count` patches.
+    func nearest(
+        _ patches: UnsafeBufferPointer<Float>, count: Int, into indices: UnsafeMutableBufferPointer<UInt16>)
+}
+
+/// What the tile codec needs from an entropy coder of index maps.
+public protocol IndexMapCoding: Sendable {
+    func encode(_ map: UnsafeBufferPointer<UInt16>, width: Int, height: Int) throws -> [UInt8]
+    /// Decodes exactly width×height indices; throws on damaged input, and never
+    /// yields an index ≥ the alphabet size.
+    func decode(_ bytes: ArraySlice<UInt8>, width: Int, height: Int, into map: UnsafeMutableBufferPointer<UInt16>) throws
+}

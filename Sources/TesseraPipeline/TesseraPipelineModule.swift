@@ -1,2 +1,0 @@
-/// Tile scheduling and the compress/decompress pipeline.
-public enum TesseraPipelineModule {}

@@ -1,0 +1,225 @@
+import TesseraFormat
+import TesseraIO
+
+/// Codes one tile on its own, given the image header, the codebook and the
+/// entropy model: the unit of parallel work in compression and decompression.
+///
+/// Coding mode `vq` (docs/FORMAT.md): each channel is a plane; every patch of
+/// a plane is replaced by the index of its nearest codeword; each plane's index
+/// map is one entropy-coded stream.
+public struct TileCodec: Sendable {
+    public let header: ImageHeader
+    /// Codebook of each plane (the same one may serve several planes).
+    public let quantisers: [any PatchQuantiser]
+    /// Entropy coder of each plane's index maps.
+    public let coders: [any IndexMapCoding]
+
+    /// Per plane, every codeword already turned into samples (rounded, clamped,
+    /// at the image's depth), so decoding a patch is a table look-up and a copy.
+    let sampleTables: [[UInt16]]
+    /// Per plane, the nearest codeword of the flat patch of every sample value:
+    /// blank paper and flat areas skip the search (the same kernel filled this
+    /// table, so the result is identical).
+    let flatIndex: [[UInt16]]
+
+    public init(header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding]) {
+        precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
+        self.header = header
+        self.quantisers = quantisers
+        self.coders = coders
+        let scale = Self.scale(for: header.format)
+        let maxValue = Float(header.format.maxValue)
+        sampleTables = quantisers.map { q in
+            q.codewords.map { UInt16(min(max($0 / scale, 0), maxValue).rounded()) }
+        }
+        // 16-bit would need 65536 searches per plane at every open: no table there.
+        let levels = header.format.bitDepth <= 8 ? header.format.maxValue + 1 : 0
+        let d = header.patchSize * header.patchSize
+        flatIndex = quantisers.map { q in
+            var patches = [Float](repeating: 0, count: levels * d)
+            for v in 0..<levels {
+                for j in 0..<d { patches[v * d + j] = Float(v) * scale }
+            }
+            var indices = [UInt16](repeating: 0, count: levels)
+            guard levels > 0 else { return indices }
+            patches.withUnsafeBufferPointer { p in
+                indices.withUnsafeMutableBufferPointer { q.nearest(p, count: levels, into: $0) }
+            }
+            return indices
+        }
+    }
+
+    /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1
+    /// → 0/255, 16-bit ÷ 257), so one codebook serves images of any depth.
+    public var scale: Float { Self.scale(for: header.format) }
+
+    public static func scale(for format: PixelFormat) -> Float {
+        format.bitDepth == 8 ? 1 : 255 / Float(format.maxValue)
+    }
+
+    /// The result of coding a tile.
+    public struct Encoded: Sendable {
+        public var payload: [UInt8]
+        /// Sum of squared errors of the reconstruction, per channel.
+        public var squaredError: [Double]
+        /// Largest absolute error of any sample.
+        public var maxError: Int
+    }
+
+    /// The index map of every plane of `tile`, patches in raster order.
+    public func quantise(_ tile: PixelBuffer) -> [[UInt16]] {
+        let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
+        let d = grid.dimension
+        var patches = [Float](repeating: 0, count: grid.count * d)
+        var varied = [Float](repeating: 0, count: grid.count * d)
+        var variedAt = [Int](repeating: 0, count: grid.count)
+        var found = [UInt16](repeating: 0, count: grid.count)
+        var maps: [[UInt16]] = []
+        for plane in 0..<header.planeCount {
+            var map = [UInt16](repeating: 0, count: grid.count)
+            let flat = flatIndex[plane]
+            let invScale = 1 / scale
+            patches.withUnsafeMutableBufferPointer { p in
+                grid.extract(tile, channel: plane, scale: scale, into: p)
+                // Flat patches take their index from the table; the rest are searched together.
+                var n = 0
+                varied.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<grid.count {
+                        let first = p[i * d]
+                        var same = true
+                        for j in 1..<d where p[i * d + j] != first {
+                            same = false
+                            break
+                        }
+                        if same && !flat.isEmpty {
+                            map[i] = flat[Int((first * invScale).rounded())]
+                        } else {
+                            for j in 0..<d { v[n * d + j] = p[i * d + j] }
+                            variedAt[n] = i
+                            n += 1
+                        }
+                    }
+                    if n > 0 {
+                        found.withUnsafeMutableBufferPointer { f in
+                            quantisers[plane].nearest(UnsafeBufferPointer(v), count: n, into: f)
+                        }
+                        for k in 0..<n { map[variedAt[k]] = found[k] }
+                    }
+                }
+            }
+            maps.append(map)
+        }
+        return maps
+    }
+
+    public func encode(_ tile: PixelBuffer) throws -> Encoded {
+        let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
+        let maps = quantise(tile)
+        let streams = try maps.enumerated().map { plane, map in
+            try map.withUnsafeBufferPointer { try coders[plane].encode($0, width: grid.columns, height: grid.rows) }
+        }
+        let reconstruction = reconstruct(maps, grid: grid)
+        let (sse, maxError) = Self.compare(tile, reconstruction)
+        return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
+    }
+
+    /// Decodes a tile's Tile_Data into pixels; `width`×`height` is the tile's size.
+    public func decode(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
+        -> PixelBuffer
+    {
+        let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
+        let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
+        var maps: [[UInt16]] = []
+        for (plane, s) in streams.enumerated() {
+            var map = [UInt16](repeating: 0, count: grid.count)
+            do {
+                try map.withUnsafeMutableBufferPointer {
+                    try coders[plane].decode(s, width: grid.columns, height: grid.rows, into: $0)
+                }
+            } catch {
+                throw ContainerError.malformed(context, "index map does not decode (\(error))")
+            }
+            maps.append(map)
+        }
+        return reconstruct(maps, grid: grid)
+    }
+
+    /// Pixels from index maps: a table look-up per patch.
+    func reconstruct(_ maps: [[UInt16]], grid: PatchGrid) -> PixelBuffer {
+        var out = PixelBuffer(width: grid.width, height: grid.height, format: header.format)
+        let p = grid.size, d = grid.dimension, cols = grid.columns
+        let w = grid.width, h = grid.height
+        let channels = header.format.channels
+        let wide = header.format.bytesPerSample == 2
+        out.bytes.withUnsafeMutableBufferPointer { dst in
+            for (plane, map) in maps.enumerated() {
+                let k = sampleTables[plane].count / d
+                sampleTables[plane].withUnsafeBufferPointer { table in
+                    map.withUnsafeBufferPointer { m in
+                        for py in 0..<grid.rows {
+                            let rows = min(p, h - py * p)
+                            for px in 0..<cols {
+                                let base = min(Int(m[py * cols + px]), k - 1) * d
+                                let x0 = px * p
+                                let width = min(p, w - x0)
+                                for dy in 0..<rows {
+                                    var i = ((py * p + dy) * w + x0) * channels + plane
+                                    let t = base + dy * p
+                                    if wide {
+                                        for dx in 0..<width {
+                                            let v = table[t + dx]
+                                            dst[2 * i] = UInt8(truncatingIfNeeded: v)
+                                            dst[2 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                                            i += channels
+                                        }
+                                    } else {
+                                        for dx in 0..<width {
+                                            dst[i] = UInt8(truncatingIfNeeded: table[t + dx])
+                                            i += channels
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Per-channel sum of squared differences and the largest absolute difference.
+    static func compare(_ a: PixelBuffer, _ b: PixelBuffer) -> ([Double], Int) {
+        let channels = a.format.channels
+        var sse = [Double](repeating: 0, count: channels)
+        var maxError = 0
+        let n = a.width * a.height
+        a.bytes.withUnsafeBufferPointer { pa in
+            b.bytes.withUnsafeBufferPointer { pb in
+                for c in 0..<channels {
+                    var s: Int = 0
+                    if a.format.bytesPerSample == 1 {
+                        for i in 0..<n {
+                            let d = Int(pa[i * channels + c]) - Int(pb[i * channels + c])
+                            s += d * d
+                            maxError = max(maxError, abs(d))
+                        }
+                        sse[c] = Double(s)
+                    } else {
+                        var sd = 0.0
+                        for i in 0..<n {
+                            let j = 2 * (i * channels + c)
+                            let va = Int(pa[j]) | Int(pa[j + 1]) << 8
+                            let vb = Int(pb[j]) | Int(pb[j + 1]) << 8
+                            let d = va - vb
+                            sd += Double(d * d)
+                            maxError = max(maxError, abs(d))
+                        }
+                        sse[c] = sd
+                    }
+                }
+            }
+        }
+        return (sse, maxError)
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import TesseraFormat
+import TesseraIO
+import TesseraPipeline
+
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Describe a .tess file: size, tiles, codebook, bits per pixel, ratio, metadata.",
+        discussion: "Reads only the footer, the header chunks and the seek index.\n\nExample: tessera info scan.tess --json")
+
+    @Argument(help: "The .tess file.")
+    var input: String
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            let image = try TessImage(path: input)
+            let h = image.header
+            let m = image.reader.metadata
+            let fileBytes = Int(image.reader.source.size)
+            let pixels = h.width * h.height
+            let rawBytes = pixels * h.format.bytesPerPixel
+            let bpp = Double(fileBytes * 8) / Double(pixels)
+            let ratio = Double(rawBytes) / Double(fileBytes)
+            let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
+            let codebookBytes = image.reader.headerChunks[.codebook]?.count ?? 0
+            let cb = image.codec.quantisers[0]
+            if json {
+                var fields: [String: JSONValue] = [
+                    "path": .string(input), "width": .int(h.width), "height": .int(h.height),
+                    "format": .string(h.format.description), "channels": .int(h.format.channels),
+                    "bit_depth": .int(h.format.bitDepth), "tile_width": .int(h.tileWidth),
+                    "tile_height": .int(h.tileHeight), "tile_columns": .int(h.tileColumns),
+                    "tile_rows": .int(h.tileRows), "patch_size": .int(h.patchSize),
+                    "coding_mode": .string("\(h.codingMode)"), "codewords": .int(cb.codewordCount),
+                    "codeword_dimension": .int(cb.dimension), "codebook_bytes": .int(codebookBytes),
+                    "file_bytes": .int(fileBytes), "tile_bytes": .int(tileBytes),
+                    "bits_per_pixel": .double(bpp), "ratio": .double(ratio),
+                ]
+                if let rx = m.resolutionX, let ry = m.resolutionY {
+                    fields["resolution"] = .string("\(rx)x\(ry) per \(m.resolutionUnit.rawValue)")
+                }
+                if let icc = m.iccProfile { fields["icc_profile_bytes"] = .int(icc.count) }
+                if let o = m.orientation { fields["orientation"] = .int(o) }
+                if let d = m.description { fields["description"] = .string(d) }
+                if let p = m.pageName { fields["page_name"] = .string(p) }
+                printJSON(fields)
+                return
+            }
+            var lines = [
+                input,
+                "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
+                "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
+                "  coding       \(h.codingMode), \(h.planeCount) plane(s)",
+                "  codebook     \(image.codec.quantisers.count) x \(cb.codewordCount) codewords of \(cb.dimension) values (\(codebookBytes) bytes embedded)",
+                "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
+            ]
+            if let rx = m.resolutionX, let ry = m.resolutionY {
+                lines.append("  resolution   \(format(rx, 2)) x \(format(ry, 2)) per \(m.resolutionUnit.rawValue)")
+            }
+            if let icc = m.iccProfile { lines.append("  ICC profile  \(icc.count) bytes") }
+            if let o = m.orientation { lines.append("  orientation  \(o)") }
+            if let d = m.description { lines.append("  description  \(d.prefix(200))") }
+            if let p = m.pageName { lines.append("  page name    \(p)") }
+            printOut(lines.joined(separator: "\n"))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class TesseraCLITestsPlaceholder: XCTestCase { func testModuleBuilds() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class TesseraFormatTestsPlaceholder: XCTestCase { func testModuleBuilds() {} }
