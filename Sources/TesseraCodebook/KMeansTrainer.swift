@@ -128,7 +128,8 @@ public enum KMeansTrainer {
             progress?(iterations, state.distortion / Double(n))
         }
         return PlaneTraining(
-            codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs)
+            codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs,
+            relocations: relocations)
     }
 
     /// Codewords on each neighbour list: long enough that the triangle-inequality

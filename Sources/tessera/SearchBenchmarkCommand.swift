@@ -27,12 +27,7 @@ struct SearchBenchmarkCommand: ParsableCommand {
     var json: String?
 
     func run() throws {
-        do {
-            try measure()
-        } catch {
-            FileHandle.standardError.write(Data("tessera search-benchmark: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        try runReportingErrors { try measure() }
     }
 
     private func measure() throws {
@@ -122,7 +117,7 @@ struct SearchBenchmarkCommand: ParsableCommand {
                 + "kernel nearer \(kernelNearer) (partial-distance at most \(worstPartial) farther), "
                 + "partial-distance nearer \(partialNearer) (kernel at most \(worstKernel) farther), squared distances on the 0–255 scale"
         )
-        print(rows.joined(separator: "\n"))
+        printOut(rows.joined(separator: "\n"))
         if let json {
             let text =
                 "{\"codewords\": \(book.codewordCount), \"patches\": \(n), \"same\": \(same), \"ties\": \(ties), \"kernel_nearer\": \(kernelNearer), \"partial_nearer\": \(partialNearer), \"worst_kernel_excess\": \(worstKernel), \"worst_partial_excess\": \(worstPartial), \"timings\": [\(records.joined(separator: ", "))]}\n"
