@@ -37,7 +37,7 @@ struct ClusterAssignment {
         labels.withUnsafeMutableBufferPointer { lab in
             errors.withUnsafeMutableBufferPointer { err in
                 partial.withUnsafeMutableBufferPointer { part in
-                    let l = lab.baseAddress!, e = err.baseAddress!, p = part.baseAddress!
+                    guard let l = lab.baseAddress, let e = err.baseAddress, let p = part.baseAddress else { return }
                     ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
                         let start = c * Self.chunkSize
                         let m = min(Self.chunkSize, n - start)
@@ -72,8 +72,8 @@ struct ClusterAssignment {
                 fallbacks.withUnsafeMutableBufferPointer { fb in
                     search.codewords.withUnsafeBufferPointer { cwb in
                       squaredNorms.withUnsafeBufferPointer { nb in
-                        let labels = lab.baseAddress!, errors = err.baseAddress!, fallbackCount = fb.baseAddress!
-                        let cw = cwb.baseAddress!, nrm = nb.baseAddress!
+                        guard let labels = lab.baseAddress, let errors = err.baseAddress, let fallbackCount = fb.baseAddress else { return }
+                        guard let cw = cwb.baseAddress, let nrm = nb.baseAddress else { return }
                         ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
                             var listWords = [Float](repeating: 0, count: L * d)
                             var found = [UInt16](repeating: 0, count: 4)
@@ -96,9 +96,10 @@ struct ClusterAssignment {
                                     let i3 = Int(groups.members[slot + min(3, m - 1)])
                                     let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
                                     found.withUnsafeMutableBufferPointer { f in
+                                        guard let out = f.baseAddress else { return }
                                         local.searchFour(
                                             vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
-                                            norms: norms, indices: f.baseAddress!)
+                                            norms: norms, indices: out)
                                     }
                                     for t in 0..<m {
                                         let i = Int(groups.members[slot + t])
@@ -125,9 +126,10 @@ struct ClusterAssignment {
                                 let i2 = Int(fallback[s + min(2, m - 1)]), i3 = Int(fallback[s + min(3, m - 1)])
                                 let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
                                 found.withUnsafeMutableBufferPointer { f in
+                                    guard let out = f.baseAddress else { return }
                                     search.searchFour(
                                         vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
-                                        norms: norms, indices: f.baseAddress!)
+                                        norms: norms, indices: out)
                                 }
                                 for t in 0..<m {
                                     let i = Int(fallback[s + t])
@@ -195,7 +197,7 @@ struct ClusterAssignment {
         partial.withUnsafeMutableBufferPointer { pb in
             labels.withUnsafeBufferPointer { lb in
                 errors.withUnsafeBufferPointer { eb in
-                    let p = pb.baseAddress!, labels = lb.baseAddress!, errors = eb.baseAddress!
+                    guard let p = pb.baseAddress, let labels = lb.baseAddress, let errors = eb.baseAddress else { return }
                     ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
                         let acc = p + c * width
                         for i in (n * c / chunks)..<(n * (c + 1) / chunks) {

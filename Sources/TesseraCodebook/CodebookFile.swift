@@ -277,7 +277,7 @@ public enum CodebookFile {
         var bytes = head
         bytes.append(contentsOf: repeatElement(0, count: actual - head.count))
         let rest = actual - head.count
-        let got = bytes.withUnsafeMutableBytes { fread($0.baseAddress! + head.count, 1, rest, f) }
+        let got = bytes.withUnsafeMutableBytes { raw in raw.baseAddress.map { fread($0 + head.count, 1, rest, f) } ?? 0 }
         guard got == rest else { throw .sizeMismatch(path: path, expected: actual, actual: head.count + got) }
         return try parse(bytes, source: path)
     }

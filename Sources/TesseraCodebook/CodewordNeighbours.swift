@@ -27,7 +27,7 @@ struct CodewordNeighbours {
         codewords.withUnsafeBufferPointer { cwb in
             lists.withUnsafeMutableBufferPointer { lb in
                 reach.withUnsafeMutableBufferPointer { rb in
-                    let cw = cwb.baseAddress!, out = lb.baseAddress!, r = rb.baseAddress!
+                    guard let cw = cwb.baseAddress, let out = lb.baseAddress, let r = rb.baseAddress else { return }
                     ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
                         // The `length + 1` nearest, kept sorted by (distance, index).
                         var nearD = [Float](repeating: .infinity, count: length + 1)

@@ -44,8 +44,8 @@ enum KMeansPlusPlus {
                 nearestCentre.withUnsafeMutableBufferPointer { nc in
                     chunkTotals.withUnsafeMutableBufferPointer { tot in
                         toCandidates.withUnsafeBufferPointer { tc in
-                            let dist = nd.baseAddress!, near = nc.baseAddress!, totals = tot.baseAddress!
-                            let table = tc.baseAddress!
+                            guard let dist = nd.baseAddress, let near = nc.baseAddress, let totals = tot.baseAddress else { return }
+                            guard let table = tc.baseAddress else { return }
                             ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
                                 var total = 0.0
                                 for i in (c * chunk)..<min(count, (c + 1) * chunk) {
@@ -111,9 +111,9 @@ enum KMeansPlusPlus {
                     nearestCentre.withUnsafeBufferPointer { nc in
                         closestCandidate.withUnsafeBufferPointer { cc in
                             gains.withUnsafeMutableBufferPointer { gb in
-                                let cand = candRaw.baseAddress!
-                                let dist = nd.baseAddress!, near = nc.baseAddress!, closest = cc.baseAddress!
-                                let g = gb.baseAddress!
+                                guard let cand = candRaw.baseAddress else { return }
+                                guard let dist = nd.baseAddress, let near = nc.baseAddress, let closest = cc.baseAddress else { return }
+                                guard let g = gb.baseAddress else { return }
                                 ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
                                     var acc = SIMD8<Double>.zero
                                     for i in (c * chunk)..<min(count, (c + 1) * chunk) {

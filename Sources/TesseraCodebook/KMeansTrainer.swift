@@ -24,7 +24,7 @@ public enum KMeansTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        let base = vectors.baseAddress!
+        guard let base = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
         let k = parameters.codewordCount
         var rng = Xoshiro256StarStar(seed: parameters.seed)
         let centres = initialCodewords(base, count: n, dimensions: d, parameters: parameters, rng: &rng)
@@ -53,10 +53,11 @@ public enum KMeansTrainer {
             let i = Int(UInt64(s) * UInt64(n) / UInt64(m))
             for j in 0..<d { subset[s * d + j] = x[i * d + j] }
         }
-        return subset.withUnsafeBufferPointer {
-            KMeansPlusPlus.seed(
-                vectors: $0.baseAddress!, count: m, dimensions: d, k: k, candidates: trials,
-                threads: parameters.threads, rng: &rng)
+        return subset.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return [] }
+            return KMeansPlusPlus.seed(
+                vectors: start, count: m, dimensions: d, k: k, candidates: trials, threads: parameters.threads,
+                rng: &rng)
         }
     }
 

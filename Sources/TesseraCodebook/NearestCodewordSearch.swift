@@ -109,7 +109,8 @@ public struct NearestCodewordSearch: Sendable {
     public func squaredDistance(_ x: UnsafePointer<Float>, to index: Int) -> Float {
         codewords.withUnsafeBufferPointer { cw in
             var s: Float = 0
-            let c = cw.baseAddress! + index * dimensions
+            guard let start = cw.baseAddress else { return 0 }
+            let c = start + index * dimensions
             for j in 0..<dimensions {
                 let e = x[j] - c[j]
                 s += e * e
@@ -138,9 +139,9 @@ public struct NearestCodewordSearch: Sendable {
             let p = { (t: Int) in x + min(i + t, last) * d }
             var idx = [UInt16](repeating: 0, count: 4)
             idx.withUnsafeMutableBufferPointer { o in
+                guard let out = o.baseAddress else { return }
                 searchFour(
-                    p(0), p(1), p(2), p(3), norms: Self.squaredNorms(p(0), p(1), p(2), p(3), d),
-                    indices: o.baseAddress!)
+                    p(0), p(1), p(2), p(3), norms: Self.squaredNorms(p(0), p(1), p(2), p(3), d), indices: out)
             }
             for k in 0..<(count - i) { indices[i + k] = idx[k] }
         }
@@ -180,8 +181,8 @@ public struct NearestCodewordSearch: Sendable {
         let blocks = blockCount
         interleaved.withUnsafeBytes { lanesRaw in
             norms.withUnsafeBytes { normsRaw in
-                let lanes = lanesRaw.baseAddress!
-                let nrm = normsRaw.baseAddress!
+                guard let lanes = lanesRaw.baseAddress else { return }
+                guard let nrm = normsRaw.baseAddress else { return }
                 var b = 0
                 while b < blocks {
                     let nb = nrm.loadUnaligned(fromByteOffset: b &* 32, as: SIMD8<Float>.self)

@@ -102,7 +102,8 @@ public struct PartialDistanceSearch: Sendable {
             rotated.withUnsafeMutableBufferPointer { r in
                 for i in (c * chunk)..<min(count, (c + 1) * chunk) {
                     let p = x + i * d
-                    let index = nearest(p, rotated: r.baseAddress!)
+                    guard let scratch = r.baseAddress else { return }
+                    let index = nearest(p, rotated: scratch)
                     out[i] = UInt16(index)
                     if let errors {
                         var s: Float = 0
@@ -130,8 +131,8 @@ public struct PartialDistanceSearch: Sendable {
         }
         return lanes.withUnsafeBytes { laneBytes in
             boxes.withUnsafeBufferPointer { bx in
-                let lanesBase = laneBytes.baseAddress!
-                let boxBase = bx.baseAddress!
+                guard let lanesBase = laneBytes.baseAddress else { return 0 }
+                guard let boxBase = bx.baseAddress else { return 0 }
                 var bestDistance = Float.greatestFiniteMagnitude
                 var bestSorted = 0
                 /// Evaluates block `b` fully unless its box already rules it out.

@@ -32,7 +32,7 @@ public enum SOMTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        let x = vectors.baseAddress!
+        guard let x = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
         let rows = parameters.mapRows
         let columns = parameters.mapColumns
         let k = rows * columns
