@@ -24,7 +24,9 @@ public enum KMeansTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        guard let base = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
+        guard let base = vectors.baseAddress else {
+            throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount)
+        }
         let k = parameters.codewordCount
         var rng = Xoshiro256StarStar(seed: parameters.seed)
         let centres = initialCodewords(base, count: n, dimensions: d, parameters: parameters, rng: &rng)
@@ -70,7 +72,7 @@ public enum KMeansTrainer {
     ) -> PlaneTraining {
         var codewords = start
         var state = ClusterAssignment(count: n, dimensions: d)
-        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
+        state.assignFirst(x, codewords: codewords, threads: parameters.threads)
         var distortions = [state.distortion / Double(n)]
         var iterations = 0
         var repairs = 0

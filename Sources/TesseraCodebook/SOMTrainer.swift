@@ -32,13 +32,15 @@ public enum SOMTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        guard let x = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
+        guard let x = vectors.baseAddress else {
+            throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount)
+        }
         let rows = parameters.mapRows
         let columns = parameters.mapColumns
         let k = rows * columns
         var codewords = initialMap(vectors: vectors, count: n, dimensions: d, rows: rows, columns: columns)
         var state = ClusterAssignment(count: n, dimensions: d)
-        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
+        state.assignFirst(x, codewords: codewords, threads: parameters.threads)
         var distortions = [state.distortion / Double(n)]
         let listLength = KMeansTrainer.neighbourListLength(k)
         for epoch in 0..<parameters.epochs {

@@ -107,6 +107,23 @@ final class KMeansTests: XCTestCase {
         }
     }
 
+    /// For K ≥ 1024 the first assignment uses the partial-distance search; it must
+    /// give the kernel's labels (up to near ties) and the exact distortion.
+    func testFirstAssignmentForLargeK() throws {
+        let codewords = try RealPatches.photo(count: 1024)
+        let patches = try RealPatches.all()
+        let n = patches.count / 16
+        var viaKernel = ClusterAssignment(count: n, dimensions: 16)
+        var viaPartial = ClusterAssignment(count: n, dimensions: 16)
+        patches.withUnsafeBufferPointer {
+            viaKernel.assign($0.baseAddress!, search: NearestCodewordSearch(codewords: codewords, dimensions: 16), threads: 2)
+            viaPartial.assignFirst($0.baseAddress!, codewords: codewords, threads: 2)
+        }
+        let same = zip(viaKernel.labels, viaPartial.labels).filter { $0 == $1 }.count
+        XCTAssertGreaterThan(Double(same) / Double(n), 0.99)
+        XCTAssertLessThanOrEqual(viaPartial.distortion, viaKernel.distortion * (1 + 1e-6))
+    }
+
     func testMiniBatchComesCloseToLloyd() throws {
         let patches = try RealPatches.all()
         let lloyd = try train(patches, KMeansParameters(codewordCount: 16, seed: 3))
