@@ -35,7 +35,10 @@ public enum Compressor {
             let source = try ImageReader.open(input, options: options.readOptions)
             try source.forEachBand(rows: options.tileSize) { y, band in
                 collector.add(y: y, band: band)
-                progress?(.init(stage: .sampling, done: y + band.height, total: info.height, pixelsDone: 0))
+                progress?(
+                    .init(
+                        stage: .sampling, done: y + band.height, total: info.height,
+                        pixelsDone: (y + band.height) * info.width))
             }
         } else {
             let sampling = SamplingOptions(
@@ -44,7 +47,10 @@ public enum Compressor {
             let sample = try PatchSampler.sample(
                 paths: [input], options: sampling,
                 progress: { p in
-                    progress?(.init(stage: .sampling, done: p.rowsRead, total: p.totalRows, pixelsDone: 0))
+                    progress?(
+                        .init(
+                            stage: .sampling, done: p.rowsRead, total: p.totalRows,
+                            pixelsDone: p.rowsRead * info.width))
                 },
                 bandObserver: { _, y, band in collector.add(y: y, band: band) })
             let trainingStart = clock.now
