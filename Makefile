@@ -53,5 +53,8 @@ test: deps
 bench-io: bench-deps build
 	@bash bench/bench-io.sh $(BIN)
 
+bench-train: build
+	@bash bench/bench-train.sh $(BIN)
+
 clean:
 	rm -rf .build bench-out

@@ -11,13 +11,10 @@ struct ClusterAssignment {
     var errors: [Float]
     /// Σ errors, the distortion of the last `assign`.
     private(set) var distortion: Double = 0
-    /// Vectors whose nearest codeword was searched for in the last assignment
-    /// (the others kept theirs because the bounds proved it still nearest).
-    private(set) var searched = 0
-    /// Hamerly's bounds (Euclidean): `upper[i]` ≥ distance to the assigned codeword,
-    /// `lower[i]` ≤ distance to every other codeword. Empty until `assignWithBounds`.
-    private var upper: [Float] = []
-    private var lower: [Float] = []
+    /// Vectors that needed a full search in the last `reassign`.
+    private(set) var fullSearches = 0
+    /// ‖x‖² of every vector, for the kernel (computed once, by the first `assign`).
+    private var squaredNorms: [Float] = []
 
     static let chunkSize = 4096
 
@@ -32,12 +29,15 @@ struct ClusterAssignment {
     mutating func assign(_ vectors: UnsafePointer<Float>, search: NearestCodewordSearch, threads: Int) {
         let n = count
         let d = dimensions
+        if squaredNorms.isEmpty {
+            squaredNorms = (0..<n).map { NearestCodewordSearch.squaredNorm(vectors + $0 * d, d) }
+        }
         let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
         var partial = [Double](repeating: 0, count: chunks)
         labels.withUnsafeMutableBufferPointer { lab in
             errors.withUnsafeMutableBufferPointer { err in
                 partial.withUnsafeMutableBufferPointer { part in
-                    let l = lab.baseAddress!, e = err.baseAddress!, p = part.baseAddress!
+                    guard let l = lab.baseAddress, let e = err.baseAddress, let p = part.baseAddress else { return }
                     ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
                         let start = c * Self.chunkSize
                         let m = min(Self.chunkSize, n - start)
@@ -52,138 +52,113 @@ struct ClusterAssignment {
         distortion = partial.reduce(0, +)
     }
 
-    /// Assigns every vector with a full search and records Hamerly's bounds, so
-    /// that `reassign` can skip vectors whose codeword cannot have changed.
-    mutating func assignWithBounds(_ vectors: UnsafePointer<Float>, search: NearestCodewordSearch, threads: Int) {
-        upper = [Float](repeating: 0, count: count)
-        lower = [Float](repeating: 0, count: count)
-        let drifts = [Float](repeating: 0, count: search.codewordCount)
-        // Zero drift and zero bounds: every vector fails the test and is searched.
-        reassign(vectors, search: search, drifts: drifts, threads: threads, forceSearch: true)
-    }
-
-    /// Hamerly's accelerated assignment after the codewords moved by `drifts`
-    /// (Euclidean distance each codeword moved). A vector keeps its codeword when
-    /// its upper bound (grown by its codeword's drift) stays below its lower bound
-    /// (shrunk by the largest drift of any other codeword); otherwise it is searched
-    /// with the shared kernel. Results equal a full search's up to the kernel's
-    /// near-tie tolerance; the lower bound also gives up a relative 10⁻⁶ of
-    /// ‖x‖² + max‖c‖² to cover Float rounding in the kernel's scores.
+    /// Reassigns every vector after the codewords moved, searching only the
+    /// neighbour list of its previous codeword when the triangle inequality proves
+    /// that enough (see `CodewordNeighbours`), the whole codebook otherwise.
+    /// Gives the same labels as `assign`, up to the kernel's near-tie tolerance.
+    /// `groups` must be the grouping of the current labels.
     mutating func reassign(
-        _ vectors: UnsafePointer<Float>, search: NearestCodewordSearch, drifts: [Float], threads: Int,
-        forceSearch: Bool = false
+        _ vectors: UnsafePointer<Float>, search: NearestCodewordSearch, neighbours: CodewordNeighbours,
+        groups: Groups, threads: Int
     ) {
-        precondition(upper.count == count, "assignWithBounds first")
-        let n = count
+        let k = search.codewordCount
         let d = dimensions
-        var maxDrift: Float = 0, secondDrift: Float = 0, maxIndex = -1
-        for (c, v) in drifts.enumerated() {
-            if v > maxDrift {
-                secondDrift = maxDrift
-                maxDrift = v
-                maxIndex = c
-            } else if v > secondDrift {
-                secondDrift = v
-            }
-        }
-        var maxNorm: Float = 0
-        for c in 0..<search.codewordCount { maxNorm = max(maxNorm, search.norms[c]) }
-        let chunks = (n + Self.chunkSize - 1) / Self.chunkSize
-        var partial = [Double](repeating: 0, count: chunks)
-        var searchedPerChunk = [Int](repeating: 0, count: chunks)
+        let L = neighbours.listLength
+        let perChunk = 8
+        let chunks = (k + perChunk - 1) / perChunk
+        var fallbacks = [Int](repeating: 0, count: chunks)
         labels.withUnsafeMutableBufferPointer { lab in
             errors.withUnsafeMutableBufferPointer { err in
-                upper.withUnsafeMutableBufferPointer { up in
-                    lower.withUnsafeMutableBufferPointer { low in
-                        partial.withUnsafeMutableBufferPointer { part in
-                            searchedPerChunk.withUnsafeMutableBufferPointer { counted in
-                                drifts.withUnsafeBufferPointer { drift in
-                                    let l = lab.baseAddress!, e = err.baseAddress!, u = up.baseAddress!
-                                    let lo = low.baseAddress!, p = part.baseAddress!, sc = counted.baseAddress!
-                                    let dr = drift.baseAddress!
-                                    ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
-                                        let start = c * Self.chunkSize
-                                        let end = min(n, start + Self.chunkSize)
-                                        var pending: [Int] = []
-                                        for i in start..<end {
-                                            let a = Int(l[i])
-                                            let x = vectors + i * d
-                                            let bound = lo[i] - (a == maxIndex ? secondDrift : maxDrift)
-                                            if !forceSearch && u[i] + dr[a] <= bound {
-                                                let err = search.squaredDistance(x, to: a)
-                                                e[i] = err
-                                                u[i] = err.squareRoot()
-                                                lo[i] = bound
-                                                continue
-                                            }
-                                            let err = search.squaredDistance(x, to: a)
-                                            let dist = err.squareRoot()
-                                            if !forceSearch && dist <= bound {
-                                                e[i] = err
-                                                u[i] = dist
-                                                lo[i] = bound
-                                                continue
-                                            }
-                                            pending.append(i)
-                                        }
-                                        sc[c] = pending.count
-                                        Self.searchPending(
-                                            pending, vectors, d: d, search: search, maxNorm: maxNorm,
-                                            labels: l, errors: e, upper: u, lower: lo)
-                                        var s = 0.0
-                                        for i in start..<end { s += Double(e[i]) }
-                                        p[c] = s
+                fallbacks.withUnsafeMutableBufferPointer { fb in
+                    search.codewords.withUnsafeBufferPointer { cwb in
+                      squaredNorms.withUnsafeBufferPointer { nb in
+                        guard let labels = lab.baseAddress, let errors = err.baseAddress, let fallbackCount = fb.baseAddress else { return }
+                        guard let cw = cwb.baseAddress, let nrm = nb.baseAddress else { return }
+                        ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
+                            var listWords = [Float](repeating: 0, count: L * d)
+                            var found = [UInt16](repeating: 0, count: 4)
+                            var fallback: [Int32] = []
+                            for a in (chunk * perChunk)..<min(k, (chunk + 1) * perChunk) {
+                                let first = groups.offsets[a], end = groups.offsets[a + 1]
+                                if first == end { continue }
+                                let list = neighbours.lists[(a * L)..<(a * L + L)]
+                                for (t, c) in list.enumerated() {
+                                    for j in 0..<d { listWords[t * d + j] = cw[Int(c) * d + j] }
+                                }
+                                let local = NearestCodewordSearch(codewords: listWords, dimensions: d)
+                                let reach = neighbours.reach[a]
+                                var slot = first
+                                while slot < end {
+                                    let m = min(4, end - slot)
+                                    let i0 = Int(groups.members[slot])
+                                    let i1 = Int(groups.members[slot + min(1, m - 1)])
+                                    let i2 = Int(groups.members[slot + min(2, m - 1)])
+                                    let i3 = Int(groups.members[slot + min(3, m - 1)])
+                                    let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
+                                    found.withUnsafeMutableBufferPointer { f in
+                                        guard let out = f.baseAddress else { return }
+                                        local.searchFour(
+                                            vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
+                                            norms: norms, indices: out)
                                     }
+                                    for t in 0..<m {
+                                        let i = Int(groups.members[slot + t])
+                                        let x = vectors + i * d
+                                        let g = Int(list[list.startIndex + Int(found[t])])
+                                        let toBest = search.squaredDistance(x, to: g)
+                                        let toOld = g == a ? toBest : search.squaredDistance(x, to: a)
+                                        if reach.isInfinite || toOld.squareRoot() + toBest.squareRoot() <= reach {
+                                            labels[i] = UInt16(g)
+                                            errors[i] = toBest
+                                        } else {
+                                            fallback.append(Int32(i))
+                                        }
+                                    }
+                                    slot += m
                                 }
                             }
+                            fallbackCount[chunk] = fallback.count
+                            // Vectors the lists could not settle: full searches, four at a time.
+                            var s = 0
+                            while s < fallback.count {
+                                let m = min(4, fallback.count - s)
+                                let i0 = Int(fallback[s]), i1 = Int(fallback[s + min(1, m - 1)])
+                                let i2 = Int(fallback[s + min(2, m - 1)]), i3 = Int(fallback[s + min(3, m - 1)])
+                                let norms = SIMD4(nrm[i0], nrm[i1], nrm[i2], nrm[i3])
+                                found.withUnsafeMutableBufferPointer { f in
+                                    guard let out = f.baseAddress else { return }
+                                    search.searchFour(
+                                        vectors + i0 * d, vectors + i1 * d, vectors + i2 * d, vectors + i3 * d,
+                                        norms: norms, indices: out)
+                                }
+                                for t in 0..<m {
+                                    let i = Int(fallback[s + t])
+                                    labels[i] = found[t]
+                                    errors[i] = search.squaredDistance(vectors + i * d, to: Int(found[t]))
+                                }
+                                s += m
+                            }
                         }
+                      }
                     }
                 }
             }
         }
-        distortion = partial.reduce(0, +)
-        searched = searchedPerChunk.reduce(0, +)
+        fullSearches = fallbacks.reduce(0, +)
+        distortion = sumErrors()
     }
 
-    /// Full searches, four vectors at a time, for the vectors listed in `pending`.
-    private static func searchPending(
-        _ pending: [Int], _ vectors: UnsafePointer<Float>, d: Int, search: NearestCodewordSearch, maxNorm: Float,
-        labels: UnsafeMutablePointer<UInt16>, errors: UnsafeMutablePointer<Float>,
-        upper: UnsafeMutablePointer<Float>, lower: UnsafeMutablePointer<Float>
-    ) {
-        guard !pending.isEmpty else { return }
-        var group = [Float](repeating: 0, count: 4 * d)
-        var found = [UInt16](repeating: 0, count: 4)
-        var second = [Float](repeating: 0, count: 4)
-        group.withUnsafeMutableBufferPointer { gb in
-            found.withUnsafeMutableBufferPointer { fb in
-                second.withUnsafeMutableBufferPointer { sb in
-                    let g = gb.baseAddress!, f = fb.baseAddress!, s = sb.baseAddress!
-                    var k = 0
-                    while k < pending.count {
-                        let m = min(4, pending.count - k)
-                        for slot in 0..<4 {
-                            let i = pending[k + min(slot, m - 1)]
-                            (g + slot * d).update(from: vectors + i * d, count: d)
-                        }
-                        search.searchFourWithRunnerUp(UnsafePointer(g), indices: f, runnerUp: s)
-                        for slot in 0..<m {
-                            let i = pending[k + slot]
-                            let x = vectors + i * d
-                            var norm: Float = 0
-                            for j in 0..<d { norm += x[j] * x[j] }
-                            let a = Int(f[slot])
-                            let err = search.squaredDistance(x, to: a)
-                            labels[i] = UInt16(a)
-                            errors[i] = err
-                            upper[i] = err.squareRoot()
-                            lower[i] = max(0, s[slot] - 1e-6 * (norm + maxNorm)).squareRoot()
-                        }
-                        k += 4
-                    }
-                }
-            }
+    /// Σ errors over fixed chunks in index order.
+    private func sumErrors() -> Double {
+        var total = 0.0
+        var start = 0
+        while start < count {
+            var s = 0.0
+            for i in start..<min(count, start + Self.chunkSize) { s += Double(errors[i]) }
+            total += s
+            start += Self.chunkSize
         }
+        return total
     }
 
     /// Members of every cluster, grouped by codeword in sample order (a stable counting sort).
@@ -207,37 +182,43 @@ struct ClusterAssignment {
         return Groups(offsets: offsets, members: members)
     }
 
-    /// Per-cluster vector sums (Double, in sample order) and distortions.
-    func clusterSums(
-        _ vectors: UnsafePointer<Float>, groups: Groups, codewordCount k: Int, threads: Int
-    ) -> (sums: [Double], distortions: [Double]) {
+    /// Per-cluster vector sums and distortions (Double). One pass over the sample in
+    /// its own order (memory read sequentially), split into a fixed number of chunks
+    /// whose partial sums are added in chunk order: the same for any thread count.
+    func clusterSums(_ vectors: UnsafePointer<Float>, codewordCount k: Int, threads: Int) -> (
+        sums: [Double], distortions: [Double]
+    ) {
         let d = dimensions
-        var sums = [Double](repeating: 0, count: k * d)
-        var dist = [Double](repeating: 0, count: k)
-        let perChunk = 64
-        let chunks = (k + perChunk - 1) / perChunk
-        sums.withUnsafeMutableBufferPointer { sb in
-            dist.withUnsafeMutableBufferPointer { db in
-                groups.members.withUnsafeBufferPointer { mb in
-                    errors.withUnsafeBufferPointer { eb in
-                        let s = sb.baseAddress!, dd = db.baseAddress!, m = mb.baseAddress!, e = eb.baseAddress!
-                        ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
-                            for c in (chunk * perChunk)..<min(k, (chunk + 1) * perChunk) {
-                                let row = s + c * d
-                                var total = 0.0
-                                for slot in groups.offsets[c]..<groups.offsets[c + 1] {
-                                    let i = Int(m[slot])
-                                    let x = vectors + i * d
-                                    for j in 0..<d { row[j] += Double(x[j]) }
-                                    total += Double(e[i])
-                                }
-                                dd[c] = total
-                            }
+        let n = count
+        // At most 16 chunks, fewer when K × d is large, so the partials stay within ~64 MB.
+        let chunks = max(1, min(16, (64 << 20) / max(1, k * (d + 1) * 8), (n + 4095) / 4096))
+        let width = k * (d + 1)
+        var partial = [Double](repeating: 0, count: chunks * width)
+        partial.withUnsafeMutableBufferPointer { pb in
+            labels.withUnsafeBufferPointer { lb in
+                errors.withUnsafeBufferPointer { eb in
+                    guard let p = pb.baseAddress, let labels = lb.baseAddress, let errors = eb.baseAddress else { return }
+                    ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                        let acc = p + c * width
+                        for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                            let row = acc + Int(labels[i]) * (d + 1)
+                            let x = vectors + i * d
+                            for j in 0..<d { row[j] += Double(x[j]) }
+                            row[d] += Double(errors[i])
                         }
                     }
                 }
             }
         }
-        return (sums, dist)
+        var sums = [Double](repeating: 0, count: k * d)
+        var distortions = [Double](repeating: 0, count: k)
+        for c in 0..<chunks {
+            for cluster in 0..<k {
+                let row = c * width + cluster * (d + 1)
+                for j in 0..<d { sums[cluster * d + j] += partial[row + j] }
+                distortions[cluster] += partial[row + d]
+            }
+        }
+        return (sums, distortions)
     }
 }

@@ -4,7 +4,10 @@ public enum CodebookAlgorithm: Sendable, Equatable {
     /// K-means; `miniBatchSize` 0 means full Lloyd iterations.
     case kmeans(maxIterations: Int, tolerance: Double, miniBatchSize: Int)
     /// Batch SOM on a `mapRows × mapColumns` grid; codeword index = row · mapColumns + column.
-    case som(mapRows: Int, mapColumns: Int, epochs: Int, radiusStart: Double, radiusEnd: Double)
+    /// The radii are those of `SOMParameters`.
+    case som(
+        mapRows: Int, mapColumns: Int, epochs: Int, orderingEpochs: Int, radiusStart: Double, radiusOrdered: Double,
+        radiusEnd: Double)
 
     public var name: String {
         switch self {

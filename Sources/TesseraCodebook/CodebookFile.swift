@@ -7,14 +7,14 @@ import TesseraIO
 
 /// The `.tcb` codebook file, version 1: a fixed header, one record per plane
 /// with its statistics and codewords, and a CRC-32C of everything before it.
-/// docs/FORMAT.md ("Codebook file (.tcb)") is the specification; this is its
+/// docs/FORMAT.md ("The `.tcb` codebook file") is the specification; this is its
 /// reference reader and writer.
 public enum CodebookFile {
     /// 8F 54 43 42 0D 0A 1A 0A: a high first byte (not text, caught by 7-bit
     /// transfers), "TCB", then CR LF, ^Z, LF (caught by line-ending conversion), as PNG does.
     public static let magic: [UInt8] = [0x8F, 0x54, 0x43, 0x42, 0x0D, 0x0A, 0x1A, 0x0A]
     public static let version = 1
-    public static let headerSize = 80
+    public static let headerSize = 96
     public static let planeHeaderSize = 16
     public static let checksumSize = 4
 
@@ -57,18 +57,21 @@ public enum CodebookFile {
             w.f64(tolerance)
             w.u16(0)
             w.u16(0)
-            w.f32(0)
-            w.f32(0)
-        case .som(let rows, let columns, let epochs, let radiusStart, let radiusEnd):
+            w.u32(0)
+            w.f64(0)
+            w.f64(0)
+            w.f64(0)
+        case .som(let rows, let columns, let epochs, let ordering, let radiusStart, let radiusOrdered, let radiusEnd):
             w.u32(UInt32(clamping: epochs))
             w.u32(0)
             w.f64(0)
             w.u16(UInt16(rows))
             w.u16(UInt16(columns))
-            w.f32(Float(radiusStart))
-            w.f32(Float(radiusEnd))
+            w.u32(UInt32(clamping: ordering))
+            w.f64(radiusStart)
+            w.f64(radiusOrdered)
+            w.f64(radiusEnd)
         }
-        w.u32(0)  // Reserved
         precondition(w.bytes.count == headerSize)
         for plane in codebook.planes {
             w.u32(UInt32(clamping: plane.iterations))
@@ -117,7 +120,7 @@ public enum CodebookFile {
         var fileSize: Int
     }
 
-    /// Parses and checks the 80-byte header. `bytes` must hold at least `headerSize` bytes.
+    /// Parses and checks the 96-byte header. `bytes` must hold at least `headerSize` bytes.
     static func parseHeader(_ bytes: [UInt8], source: String) throws(CodebookFileError) -> Header {
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             throw .notACodebook(path: source)
@@ -154,9 +157,10 @@ public enum CodebookFile {
         let tolerance = r.f64()
         let mapRows = Int(r.u16())
         let mapColumns = Int(r.u16())
-        let radiusStart = r.f32()
-        let radiusEnd = r.f32()
-        let reserved2 = r.u32()
+        let orderingEpochs = Int(r.u32())
+        let radiusStart = r.f64()
+        let radiusOrdered = r.f64()
+        let radiusEnd = r.f64()
 
         func invalid(_ field: String, _ detail: String) -> CodebookFileError {
             .invalidField(path: source, field: field, detail: detail)
@@ -177,13 +181,15 @@ public enum CodebookFile {
             throw invalid("Dimensions", "is \(dimensions) but the layout gives \(layout.dimensions)")
         }
         guard (2...65536).contains(k) else { throw invalid("Codeword_Count", "is \(k), not 2 to 65536") }
-        guard reserved1 == 0, reserved2 == 0 else { throw invalid("a reserved header field", "is not zero") }
+        guard reserved1 == 0 else { throw invalid("the reserved field at offset 28", "is not zero") }
         guard sampleCount <= UInt64(Int.max) else { throw invalid("Sample_Count", "is out of range") }
         let algorithm: CodebookAlgorithm
         switch algorithmCode {
         case 1:
             guard tolerance.isFinite, tolerance >= 0 else { throw invalid("Tolerance", "is not a finite number ≥ 0") }
-            guard mapRows == 0, mapColumns == 0, radiusStart.bitPattern == 0, radiusEnd.bitPattern == 0 else {
+            guard mapRows == 0, mapColumns == 0, orderingEpochs == 0, radiusStart.bitPattern == 0,
+                radiusOrdered.bitPattern == 0, radiusEnd.bitPattern == 0
+            else {
                 throw invalid("the SOM fields of a K-means codebook", "are not zero")
             }
             algorithm = .kmeans(maxIterations: iterationField, tolerance: tolerance, miniBatchSize: miniBatch)
@@ -194,12 +200,17 @@ public enum CodebookFile {
             guard mapRows >= 1, mapColumns >= 1, mapRows * mapColumns == k else {
                 throw invalid("Map_Rows × Map_Columns", "is \(mapRows)×\(mapColumns), not \(k) nodes")
             }
-            guard radiusStart.isFinite, radiusEnd.isFinite, radiusEnd > 0, radiusStart >= radiusEnd else {
-                throw invalid("Radius_Start/Radius_End", "are not finite with start ≥ end > 0")
+            guard orderingEpochs <= iterationField else {
+                throw invalid("Ordering_Epochs", "is \(orderingEpochs), more than the \(iterationField) epochs")
+            }
+            guard radiusStart.isFinite, radiusOrdered.isFinite, radiusEnd.isFinite, radiusEnd > 0,
+                radiusOrdered >= radiusEnd, radiusStart >= radiusOrdered
+            else {
+                throw invalid("Radius_Start/Radius_Ordered/Radius_End", "are not finite with start ≥ ordered ≥ end > 0")
             }
             algorithm = .som(
-                mapRows: mapRows, mapColumns: mapColumns, epochs: iterationField, radiusStart: Double(radiusStart),
-                radiusEnd: Double(radiusEnd))
+                mapRows: mapRows, mapColumns: mapColumns, epochs: iterationField, orderingEpochs: orderingEpochs,
+                radiusStart: radiusStart, radiusOrdered: radiusOrdered, radiusEnd: radiusEnd)
         default:
             throw invalid("Algorithm", "is \(algorithmCode), not 1 (K-means) or 2 (SOM)")
         }
@@ -266,7 +277,7 @@ public enum CodebookFile {
         var bytes = head
         bytes.append(contentsOf: repeatElement(0, count: actual - head.count))
         let rest = actual - head.count
-        let got = bytes.withUnsafeMutableBytes { fread($0.baseAddress! + head.count, 1, rest, f) }
+        let got = bytes.withUnsafeMutableBytes { raw in raw.baseAddress.map { fread($0 + head.count, 1, rest, f) } ?? 0 }
         guard got == rest else { throw .sizeMismatch(path: path, expected: actual, actual: head.count + got) }
         return try parse(bytes, source: path)
     }

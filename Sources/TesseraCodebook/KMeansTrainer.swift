@@ -5,12 +5,16 @@ import Darwin
 #endif
 
 /// K-means: greedy k-means++ seeding, then Lloyd iterations (parallel,
-/// deterministic) or, for very large samples, mini-batch updates (Sculley 2010).
+/// deterministic) with codeword relocation when they stall or, for very large
+/// samples, mini-batch updates (Sculley 2010).
 ///
 /// Lloyd's distortion never increases: each codeword moves to its cluster's mean
 /// and every vector then takes its nearest codeword; a codeword left without
 /// vectors is moved onto the worst-served vector of the cluster with the largest
-/// distortion (splitting it), which can only lower the distortion too.
+/// distortion (splitting it), which can only lower the distortion too, and a
+/// relocation is kept only when it lowers it. After the first iteration each
+/// vector searches only the neighbour list of its previous codeword unless the
+/// triangle inequality cannot prove that enough (`CodewordNeighbours`).
 public enum KMeansTrainer {
     /// Trains K codewords on `count` vectors of `dimensions` values.
     /// `progress` is called after every iteration with (iteration, distortion per vector).
@@ -20,7 +24,7 @@ public enum KMeansTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        let base = vectors.baseAddress!
+        guard let base = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
         let k = parameters.codewordCount
         var rng = Xoshiro256StarStar(seed: parameters.seed)
         let centres = initialCodewords(base, count: n, dimensions: d, parameters: parameters, rng: &rng)
@@ -38,8 +42,7 @@ public enum KMeansTrainer {
         rng: inout Xoshiro256StarStar
     ) -> [Float] {
         let k = parameters.codewordCount
-        var m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 8192)))
-        if let v = getenv("TESSERA_SEEDING") { m = min(n, Int(atoi(v))) }
+        let m = min(n, max(k, parameters.seedingSampleSize ?? max(40 * k, 100_000)))
         let trials = parameters.seedingCandidates ?? min(8, 2 + Int(log(Double(k))))
         if m == n {
             return KMeansPlusPlus.seed(
@@ -50,62 +53,102 @@ public enum KMeansTrainer {
             let i = Int(UInt64(s) * UInt64(n) / UInt64(m))
             for j in 0..<d { subset[s * d + j] = x[i * d + j] }
         }
-        return subset.withUnsafeBufferPointer {
-            KMeansPlusPlus.seed(
-                vectors: $0.baseAddress!, count: m, dimensions: d, k: k, candidates: trials,
-                threads: parameters.threads, rng: &rng)
+        return subset.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return [] }
+            return KMeansPlusPlus.seed(
+                vectors: start, count: m, dimensions: d, k: k, candidates: trials, threads: parameters.threads,
+                rng: &rng)
         }
     }
 
-    /// Full Lloyd iterations from `codewords`.
+    /// Full Lloyd iterations from `codewords`, with codeword relocation whenever
+    /// they stall (see `KMeansRelocation`). Each Lloyd step and each relocation that
+    /// is kept counts as an iteration and records its distortion.
     static func lloyd(
         _ x: UnsafePointer<Float>, count n: Int, dimensions d: Int, codewords start: [Float], k: Int,
         parameters: KMeansParameters, progress: ((Int, Double) -> Void)?
     ) -> PlaneTraining {
         var codewords = start
         var state = ClusterAssignment(count: n, dimensions: d)
-        state.assignWithBounds(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
+        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
         var distortions = [state.distortion / Double(n)]
         var iterations = 0
         var repairs = 0
-        while iterations < parameters.maxIterations {
-            let old = codewords
-            repairs += update(&codewords, x, state: state, k: k, threads: parameters.threads)
-            let previous = state.distortion
+        var relocations = 0
+        let standardMoves = max(1, k / 16)
+        var moveLimit = standardMoves
+        let listLength = neighbourListLength(k)
+
+        /// Nearest codewords for the current `codewords`, searching neighbour lists where that pays.
+        func reassign(groups: ClusterAssignment.Groups) {
             let search = NearestCodewordSearch(codewords: codewords, dimensions: d)
-            state.reassign(x, search: search, drifts: drifts(old, codewords, k: k, d: d), threads: parameters.threads)
+            if listLength < k {
+                let neighbours = CodewordNeighbours(
+                    codewords: codewords, count: k, dimensions: d, listLength: listLength, threads: parameters.threads)
+                state.reassign(x, search: search, neighbours: neighbours, groups: groups, threads: parameters.threads)
+            } else {
+                state.assign(x, search: search, threads: parameters.threads)
+            }
+        }
+
+        while iterations < parameters.maxIterations {
+            let groups = state.groups(codewordCount: k)
+            repairs += update(&codewords, x, state: state, groups: groups, k: k, threads: parameters.threads)
+            let previous = state.distortion
+            reassign(groups: groups)
             iterations += 1
             distortions.append(state.distortion / Double(n))
-            let dd = drifts(old, codewords, k: k, d: d).sorted()
-            print("DEBUG it \(iterations) searched \(state.searched) drift max \(dd.last!) p90 \(dd[k*9/10]) median \(dd[k/2])")
             progress?(iterations, state.distortion / Double(n))
-            if previous <= 0 || (previous - state.distortion) < parameters.tolerance * previous { break }
+            let stalled = previous <= 0 || (previous - state.distortion) < parameters.tolerance * previous
+            guard stalled else { continue }
+            // Lloyd has stalled: try relocating codewords; keep the result only if it helps.
+            guard relocations < parameters.relocationRounds, iterations < parameters.maxIterations, k >= 4 else {
+                break
+            }
+            let current = state.groups(codewordCount: k)
+            let neighbours = CodewordNeighbours(
+                codewords: codewords, count: k, dimensions: d, listLength: min(k, max(listLength, 9)),
+                threads: parameters.threads)
+            let saved = (codewords, state)
+            let moves = KMeansRelocation.relocate(
+                x, codewords: &codewords, state: state, groups: current, neighbours: neighbours, k: k,
+                maxMoves: moveLimit, threads: parameters.threads)
+            if moves.isEmpty { break }
+            reassign(groups: current)
+            if state.distortion >= saved.1.distortion {
+                // Worse or no better: undo, and next time try the better half of the moves.
+                (codewords, state) = saved
+                moveLimit = moves.count / 2
+                if moveLimit < 1 { break }
+                continue
+            }
+            relocations += 1
+            moveLimit = standardMoves
+            iterations += 1
+            distortions.append(state.distortion / Double(n))
+            progress?(iterations, state.distortion / Double(n))
         }
         return PlaneTraining(
-            codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs)
+            codewords: codewords, dimensions: d, distortions: distortions, iterations: iterations, repairs: repairs,
+            relocations: relocations)
     }
 
-    /// How far each codeword moved (Euclidean), rounded up slightly so that
-    /// Hamerly's bounds stay safe under Float rounding.
-    static func drifts(_ old: [Float], _ new: [Float], k: Int, d: Int) -> [Float] {
-        (0..<k).map { c in
-            var s = 0.0
-            for j in 0..<d {
-                let e = Double(new[c * d + j]) - Double(old[c * d + j])
-                s += e * e
-            }
-            return s == 0 ? 0 : Float(s.squareRoot() * (1 + 1e-6)) + 1e-6
-        }
+    /// Codewords on each neighbour list: long enough that the triangle-inequality
+    /// proof rarely fails, short enough to save most of a full search. Above 4096
+    /// codewords the K² cost of the lists is not worth it and every search is full.
+    static func neighbourListLength(_ k: Int) -> Int {
+        if k > 4096 { return k }
+        return k <= 48 ? k : (k <= 512 ? 24 : 48)
     }
 
     /// Moves every codeword to the mean of its cluster and repairs empty clusters.
     /// Returns the number of codewords moved by repair.
     static func update(
-        _ codewords: inout [Float], _ x: UnsafePointer<Float>, state: ClusterAssignment, k: Int, threads: Int
+        _ codewords: inout [Float], _ x: UnsafePointer<Float>, state: ClusterAssignment,
+        groups: ClusterAssignment.Groups, k: Int, threads: Int
     ) -> Int {
         let d = state.dimensions
-        let groups = state.groups(codewordCount: k)
-        var (sums, clusterDistortion) = state.clusterSums(x, groups: groups, codewordCount: k, threads: threads)
+        var (sums, clusterDistortion) = state.clusterSums(x, codewordCount: k, threads: threads)
         var empty: [Int] = []
         for c in 0..<k {
             let size = groups.size(c)

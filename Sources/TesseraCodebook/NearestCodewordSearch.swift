@@ -109,7 +109,8 @@ public struct NearestCodewordSearch: Sendable {
     public func squaredDistance(_ x: UnsafePointer<Float>, to index: Int) -> Float {
         codewords.withUnsafeBufferPointer { cw in
             var s: Float = 0
-            let c = cw.baseAddress! + index * dimensions
+            guard let start = cw.baseAddress else { return 0 }
+            let c = start + index * dimensions
             for j in 0..<dimensions {
                 let e = x[j] - c[j]
                 s += e * e
@@ -126,16 +127,21 @@ public struct NearestCodewordSearch: Sendable {
         let d = dimensions
         var i = 0
         while i + 4 <= count {
-            searchFour(x + i * d, indices: indices + i)
+            let x0 = x + i * d
+            searchFour(
+                x0, x0 + d, x0 + 2 * d, x0 + 3 * d, norms: Self.squaredNorms(x0, x0 + d, x0 + 2 * d, x0 + 3 * d, d),
+                indices: indices + i)
             i += 4
         }
         if i < count {
-            // Pad the last group to four patches so one code path does everything.
-            var pad = [Float](repeating: 0, count: 4 * d)
-            for k in 0..<((count - i) * d) { pad[k] = x[i * d + k] }
+            // The last one to three patches: repeat the last one to fill the group of four.
+            let last = count - 1
+            let p = { (t: Int) in x + min(i + t, last) * d }
             var idx = [UInt16](repeating: 0, count: 4)
-            pad.withUnsafeBufferPointer { p in
-                idx.withUnsafeMutableBufferPointer { o in searchFour(p.baseAddress!, indices: o.baseAddress!) }
+            idx.withUnsafeMutableBufferPointer { o in
+                guard let out = o.baseAddress else { return }
+                searchFour(
+                    p(0), p(1), p(2), p(3), norms: Self.squaredNorms(p(0), p(1), p(2), p(3), d), indices: out)
             }
             for k in 0..<(count - i) { indices[i + k] = idx[k] }
         }
@@ -144,43 +150,39 @@ public struct NearestCodewordSearch: Sendable {
         }
     }
 
-    /// Searches four consecutive patches.
-    func searchFour(_ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>) {
-        search(x0, indices: indices, runnerUp: nil, trackRunnerUp: false)
-    }
-
-    /// Searches four consecutive patches and also gives, for each, a lower
-    /// estimate of the squared distance to its second-nearest codeword (the
-    /// score with its index bits cleared), for the bounds of accelerated Lloyd.
-    func searchFourWithRunnerUp(
-        _ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>, runnerUp: UnsafeMutablePointer<Float>
-    ) {
-        search(x0, indices: indices, runnerUp: runnerUp, trackRunnerUp: true)
-    }
-
+    /// ‖x‖² of four patches.
     @inline(__always)
-    private func search(
-        _ x0: UnsafePointer<Float>, indices: UnsafeMutablePointer<UInt16>, runnerUp: UnsafeMutablePointer<Float>?,
-        trackRunnerUp: Bool
+    static func squaredNorms(
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+        _ x3: UnsafePointer<Float>, _ d: Int
+    ) -> SIMD4<Float> {
+        SIMD4(squaredNorm(x0, d), squaredNorm(x1, d), squaredNorm(x2, d), squaredNorm(x3, d))
+    }
+
+    /// ‖x‖² of one patch.
+    @inline(__always)
+    static func squaredNorm(_ x: UnsafePointer<Float>, _ d: Int) -> Float {
+        var s: Float = 0
+        for j in 0..<d { s += x[j] * x[j] }
+        return s
+    }
+
+    /// Searches four patches anywhere in memory, given their squared norms (which
+    /// only lift the scores to ‖x − c‖² ≥ 0 for the integer argmin). Results go to
+    /// indices[0 ..< 4].
+    func searchFour(
+        _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>, _ x2: UnsafePointer<Float>,
+        _ x3: UnsafePointer<Float>, norms patchNorms: SIMD4<Float>, indices: UnsafeMutablePointer<UInt16>
     ) {
         let d = dimensions
-        let x1 = x0 + d, x2 = x1 + d, x3 = x2 + d
-        var n0: Float = 0, n1: Float = 0, n2: Float = 0, n3: Float = 0
-        for j in 0..<d {
-            n0 += x0[j] * x0[j]
-            n1 += x1[j] * x1[j]
-            n2 += x2[j] * x2[j]
-            n3 += x3[j] * x3[j]
-        }
+        let n0 = patchNorms[0], n1 = patchNorms[1], n2 = patchNorms[2], n3 = patchNorms[3]
         let keep = ~UInt32((1 << indexBits) - 1)
-        let zero = SIMD8<Int32>(repeating: 0)
         var best0 = SIMD8<UInt32>(repeating: .max), best1 = best0, best2 = best0, best3 = best0
-        var next0 = best0, next1 = best0, next2 = best0, next3 = best0
         let blocks = blockCount
         interleaved.withUnsafeBytes { lanesRaw in
             norms.withUnsafeBytes { normsRaw in
-                let lanes = lanesRaw.baseAddress!
-                let nrm = normsRaw.baseAddress!
+                guard let lanes = lanesRaw.baseAddress else { return }
+                guard let nrm = normsRaw.baseAddress else { return }
                 var b = 0
                 while b < blocks {
                     let nb = nrm.loadUnaligned(fromByteOffset: b &* 32, as: SIMD8<Float>.self)
@@ -194,18 +196,10 @@ public struct NearestCodewordSearch: Sendable {
                         a3 += SIMD8(repeating: x3[j]) * c
                     }
                     let tag = SIMD8<UInt32>(repeating: UInt32(truncatingIfNeeded: b))
-                    let k0 = Self.key(a0, keep, zero) | tag, k1 = Self.key(a1, keep, zero) | tag
-                    let k2 = Self.key(a2, keep, zero) | tag, k3 = Self.key(a3, keep, zero) | tag
-                    if trackRunnerUp {
-                        next0 = pointwiseMin(next0, pointwiseMax(best0, k0))
-                        next1 = pointwiseMin(next1, pointwiseMax(best1, k1))
-                        next2 = pointwiseMin(next2, pointwiseMax(best2, k2))
-                        next3 = pointwiseMin(next3, pointwiseMax(best3, k3))
-                    }
-                    best0 = pointwiseMin(best0, k0)
-                    best1 = pointwiseMin(best1, k1)
-                    best2 = pointwiseMin(best2, k2)
-                    best3 = pointwiseMin(best3, k3)
+                    best0 = pointwiseMin(best0, Self.key(a0, keep) | tag)
+                    best1 = pointwiseMin(best1, Self.key(a1, keep) | tag)
+                    best2 = pointwiseMin(best2, Self.key(a2, keep) | tag)
+                    best3 = pointwiseMin(best3, Self.key(a3, keep) | tag)
                     b &+= 1
                 }
             }
@@ -214,37 +208,17 @@ public struct NearestCodewordSearch: Sendable {
         indices[1] = Self.decode(best1, indexBits)
         indices[2] = Self.decode(best2, indexBits)
         indices[3] = Self.decode(best3, indexBits)
-        if trackRunnerUp, let runnerUp {
-            runnerUp[0] = Self.second(best0, next0, keep)
-            runnerUp[1] = Self.second(best1, next1, keep)
-            runnerUp[2] = Self.second(best2, next2, keep)
-            runnerUp[3] = Self.second(best3, next3, keep)
-        }
-    }
-
-    /// The second-smallest key over all lanes, as a squared distance with its index bits cleared.
-    @inline(__always)
-    static func second(_ best: SIMD8<UInt32>, _ next: SIMD8<UInt32>, _ keep: UInt32) -> Float {
-        var first = UInt32.max
-        var second = UInt32.max
-        for l in 0..<8 {
-            let b = best[l]
-            if b < first {
-                second = min(first, next[l])
-                first = b
-            } else {
-                second = min(second, b)
-            }
-        }
-        return second == .max ? .greatestFiniteMagnitude : Float(bitPattern: second & keep)
     }
 
     /// The score's bits, clamped at +0 (rounding can make an exact match slightly
     /// negative), with the low bits cleared for the block number.
     @inline(__always)
-    static func key(_ score: SIMD8<Float>, _ keep: UInt32, _ zero: SIMD8<Int32>) -> SIMD8<UInt32> {
-        let bits = pointwiseMax(unsafeBitCast(score, to: SIMD8<Int32>.self), zero)
-        return unsafeBitCast(bits, to: SIMD8<UInt32>.self) & keep
+    static func key(_ score: SIMD8<Float>, _ keep: UInt32) -> SIMD8<UInt32> {
+        // bits & ~(bits >> 31): negative scores (sign bit set) become +0. Written
+        // with shifts because the generic `pointwiseMax` is not always inlined.
+        let bits = unsafeBitCast(score, to: SIMD8<Int32>.self)
+        let clamped = bits & ~(bits &>> 31)
+        return unsafeBitCast(clamped, to: SIMD8<UInt32>.self) & keep
     }
 
     /// The codeword index held by the smallest of eight per-lane keys.

@@ -11,6 +11,8 @@ public struct PlaneTraining: Sendable, Equatable {
     public var iterations: Int
     /// Codewords that ended an iteration with no patch and were moved (empty-cluster repairs).
     public var repairs: Int
+    /// K-means: relocation rounds kept (codewords moved from cheap clusters into costly ones).
+    public var relocations: Int
 
     public var codewordCount: Int { codewords.count / dimensions }
     /// Final mean squared error per vector.
@@ -18,11 +20,14 @@ public struct PlaneTraining: Sendable, Equatable {
     /// Final mean squared error per value (per pixel sample).
     public var finalMSE: Double { finalDistortion / Double(dimensions) }
 
-    public init(codewords: [Float], dimensions: Int, distortions: [Double], iterations: Int, repairs: Int) {
+    public init(
+        codewords: [Float], dimensions: Int, distortions: [Double], iterations: Int, repairs: Int, relocations: Int = 0
+    ) {
         self.codewords = codewords
         self.dimensions = dimensions
         self.distortions = distortions
         self.iterations = iterations
         self.repairs = repairs
+        self.relocations = relocations
     }
 }

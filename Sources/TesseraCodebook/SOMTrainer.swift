@@ -11,12 +11,15 @@ import Darwin
 /// search kernel, then moves every node to the neighbourhood-weighted mean
 ///   m_k = Σ_j h(k, j) S_j / Σ_j h(k, j) n_j,
 /// S_j and n_j being node j's cluster sum and size and h a Gaussian of the grid
-/// distance whose radius σ shrinks geometrically from `radiusStart` to
-/// `radiusEnd`. The batch rule has no learning rate: it jumps to the fixed point
-/// that the online rule's decaying learning rate approaches, which makes it fast
-/// and deterministic. As σ falls below ~0.3 cells h(k, j) vanishes for j ≠ k and
-/// the step becomes a Lloyd step, so the distortion approaches K-means' while the
-/// order set up by the wide early neighbourhoods stays.
+/// distance whose radius σ shrinks over an ordering and a tuning phase (see
+/// `SOMParameters`). The batch rule has no learning rate: it jumps to the fixed
+/// point that the online rule's decaying learning rate approaches, which makes it
+/// fast and deterministic. As σ falls below ~0.3 cells h(k, j) vanishes for
+/// j ≠ k and the step becomes a Lloyd step, so the distortion approaches
+/// K-means' while the order set up by the wide early neighbourhoods stays
+/// (measured on document patches, K = 256: MSE about 25 % above K-means', map
+/// neighbours 3× closer than random pairs). After the first epoch every
+/// reassignment uses the same neighbour-list search as K-means.
 ///
 /// Map order: codeword index = row · mapColumns + column. Neighbouring indices
 /// (±1, ±mapColumns) are similar codewords, so an entropy coder that codes a
@@ -29,41 +32,41 @@ public enum SOMTrainer {
     ) throws(TrainingError) -> PlaneTraining {
         try parameters.validate(sampleCount: n)
         precondition(vectors.count >= n * d && d > 0)
-        let x = vectors.baseAddress!
+        guard let x = vectors.baseAddress else { throw .notEnoughPatches(available: 0, codewords: parameters.codewordCount) }
         let rows = parameters.mapRows
         let columns = parameters.mapColumns
         let k = rows * columns
         var codewords = initialMap(vectors: vectors, count: n, dimensions: d, rows: rows, columns: columns)
         var state = ClusterAssignment(count: n, dimensions: d)
-        var distortions: [Double] = []
+        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
+        var distortions = [state.distortion / Double(n)]
+        let listLength = KMeansTrainer.neighbourListLength(k)
         for epoch in 0..<parameters.epochs {
-            state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
-            distortions.append(state.distortion / Double(n))
-            if epoch > 0 { progress?(epoch, state.distortion / Double(n)) }
-            let sigma = radius(epoch: epoch, parameters: parameters)
+            let sigma = parameters.radius(epoch: epoch)
             let groups = state.groups(codewordCount: k)
-            let (sums, _) = state.clusterSums(x, groups: groups, codewordCount: k, threads: parameters.threads)
+            let (sums, _) = state.clusterSums(x, codewordCount: k, threads: parameters.threads)
             var counts = [Double](repeating: 0, count: k)
             for c in 0..<k { counts[c] = Double(groups.size(c)) }
             let smoothedSums = smooth(sums, width: d, rows: rows, columns: columns, sigma: sigma)
             let smoothedCounts = smooth(counts, width: 1, rows: rows, columns: columns, sigma: sigma)
+            // A node that no vector reaches, even through its neighbourhood, stays put.
             let floor = (smoothedCounts.max() ?? 0) * 1e-9
             for c in 0..<k where smoothedCounts[c] > floor {
                 for j in 0..<d { codewords[c * d + j] = Float(smoothedSums[c * d + j] / smoothedCounts[c]) }
             }
+            let search = NearestCodewordSearch(codewords: codewords, dimensions: d)
+            if listLength < k {
+                let neighbours = CodewordNeighbours(
+                    codewords: codewords, count: k, dimensions: d, listLength: listLength, threads: parameters.threads)
+                state.reassign(x, search: search, neighbours: neighbours, groups: groups, threads: parameters.threads)
+            } else {
+                state.assign(x, search: search, threads: parameters.threads)
+            }
+            distortions.append(state.distortion / Double(n))
+            progress?(epoch + 1, state.distortion / Double(n))
         }
-        state.assign(x, search: NearestCodewordSearch(codewords: codewords, dimensions: d), threads: parameters.threads)
-        distortions.append(state.distortion / Double(n))
-        progress?(parameters.epochs, state.distortion / Double(n))
         return PlaneTraining(
             codewords: codewords, dimensions: d, distortions: distortions, iterations: parameters.epochs, repairs: 0)
-    }
-
-    /// σ of epoch `epoch`: geometric from radiusStart to radiusEnd.
-    static func radius(epoch: Int, parameters: SOMParameters) -> Double {
-        guard parameters.epochs > 1 else { return parameters.radiusEnd }
-        let t = Double(epoch) / Double(parameters.epochs - 1)
-        return parameters.radiusStart * pow(parameters.radiusEnd / parameters.radiusStart, t)
     }
 
     /// The grid laid flat over the plane of the two main principal components,

@@ -17,8 +17,8 @@ public enum TrainingMethod: Sendable, Equatable {
             .kmeans(maxIterations: p.maxIterations, tolerance: p.tolerance, miniBatchSize: p.miniBatchSize ?? 0)
         case .som(let p):
             .som(
-                mapRows: p.mapRows, mapColumns: p.mapColumns, epochs: p.epochs, radiusStart: p.radiusStart,
-                radiusEnd: p.radiusEnd)
+                mapRows: p.mapRows, mapColumns: p.mapColumns, epochs: p.epochs, orderingEpochs: p.orderingEpochs,
+                radiusStart: p.radiusStart, radiusOrdered: p.radiusOrdered, radiusEnd: p.radiusEnd)
         }
     }
 

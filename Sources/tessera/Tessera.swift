@@ -11,6 +11,6 @@ struct Tessera: ParsableCommand {
             """,
         subcommands: [
             CompressCommand.self, DecompressCommand.self, TrainCommand.self, InfoCommand.self, VerifyCommand.self,
-            ConvertCommand.self, ProbeCommand.self,
+            ConvertCommand.self, ProbeCommand.self, SearchBenchmarkCommand.self,
         ])
 }

@@ -15,7 +15,14 @@ struct TrainCommand: ParsableCommand {
             to its size), trains K codewords per plane with K-means or a
             self-organising map, and writes them atomically to the output.
             Progress goes to standard error when it is a terminal (or with
-            --progress); the summary goes to standard output.
+            --progress); the summary (distortion per iteration, time, PCA
+            energy of the first components) goes to standard output.
+
+            Examples:
+              tessera train scan.tif -o scan.tcb
+              tessera train batch/*.tif -o collection.tcb --codewords 1024 --samples 500000
+              tessera train page.png -o page-som.tcb --algorithm som --patch 8
+              tessera compress page2.png -o page2.tess --codebook collection.tcb
             """)
 
     @Argument(help: "Images to sample (TIFF, PNG or PNM).")
@@ -42,8 +49,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of every random choice; the same seed gives the same codebook.")
     var seed: UInt64 = 1
 
-    @Option(help: "Threads (default: all cores). The result does not depend on it.")
-    var threads: Int?
+    @Option(help: "Threads (0: every core). The result does not depend on it.")
+    var threads: Int = 0
 
     @Option(help: "Most iterations: Lloyd steps or mini-batches for kmeans (default 100), epochs for som (default 30).")
     var maxIterations: Int?
@@ -72,6 +79,7 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if inputs.isEmpty && sampleInput == nil { throw ValidationError("give at least one input image") }
         if output == nil && dumpSample == nil { throw ValidationError("give the codebook to write with -o") }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (every core) or more") }
         guard ["kmeans", "som"].contains(algorithm) else {
             throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
         }
@@ -81,19 +89,12 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            try train()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            TrainProgress.write("tessera train: \(error)\n")
-            throw ExitCode.failure
-        }
+        try runReportingErrors { try train() }
     }
 
     private func train() throws {
         var bar = TrainProgress(forced: progress, quiet: quiet)
-        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let threadCount = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let planeLayout = PlaneLayout(name: layout) ?? .perPlane
         var lines: [String] = []
         let clock = ContinuousClock()
@@ -126,7 +127,7 @@ struct TrainCommand: ParsableCommand {
             lines.append("wrote the sample's plane 0 as raw float32 to \(dump)")
         }
         guard let output else {
-            if !quiet { print(lines.joined(separator: "\n")) }
+            if !quiet { printOut(lines.joined(separator: "\n")) }
             return
         }
 
@@ -171,7 +172,7 @@ struct TrainCommand: ParsableCommand {
             }
             let psnr = record.finalMSE > 0 ? 10 * log10(255 * 255 / record.finalMSE) : .infinity
             lines.append(
-                "  \(record.iterations) iterations, \(record.repairs) empty-cluster repairs, final MSE \(Self.fixed(record.finalMSE, 4)) per value (PSNR \(Self.fixed(psnr, 2)) dB)")
+                "  \(record.iterations) iterations (\(record.relocations) with codeword relocation), \(record.repairs) empty-cluster repairs, final MSE \(Self.fixed(record.finalMSE, 4)) per value (PSNR \(Self.fixed(psnr, 2)) dB)")
         }
 
         // 4. The file, written atomically.
@@ -181,7 +182,7 @@ struct TrainCommand: ParsableCommand {
         if let stats = statsJson {
             try writeStats(stats, result: result, trainSeconds: trainSeconds, threads: threadCount)
         }
-        if !quiet { print(lines.joined(separator: "\n")) }
+        if !quiet { printOut(lines.joined(separator: "\n")) }
     }
 
     /// Machine-readable figures for the benchmark scripts.

@@ -43,7 +43,9 @@ struct TrainProgress {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress! + offset, $0.count - offset) }
+            let n = bytes.withUnsafeMutableBytes { raw in
+                raw.baseAddress.map { Glibc.write(2, $0 + offset, raw.count - offset) } ?? 0
+            }
             if n <= 0 { return }
             offset += n
         }

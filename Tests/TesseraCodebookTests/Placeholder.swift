@@ -1,2 +1,0 @@
-import XCTest
-final class TesseraCodebookTestsPlaceholder: XCTestCase { func testModuleBuilds() {} }
