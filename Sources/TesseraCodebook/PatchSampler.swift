@@ -19,8 +19,11 @@ public enum PatchSampler {
 
     public static func sample(
         paths: [String], options: SamplingOptions, progress: ((Progress) -> Void)? = nil,
-        bandObserver: ((_ source: Int, _ y: Int, _ band: PixelBuffer) -> Void)? = nil
+        bandObserver: ((_ source: Int, _ y: Int, _ band: PixelBuffer) -> Void)? = nil,
+        open: ((_ path: String) throws -> any ImageSource)? = nil
     ) throws -> PatchSample {
+        // How an image is opened: as it is, or through a view (every k-th band of a huge scan).
+        let openImage = open ?? { try ImageReader.open($0, options: options.readOptions) }
         guard !paths.isEmpty else { throw TrainingError.invalidParameter("no input images") }
         guard options.sampleCount >= 1 else {
             throw TrainingError.invalidParameter("sample count \(options.sampleCount): must be at least 1")
@@ -32,7 +35,7 @@ public enum PatchSampler {
         var formats: [PixelFormat] = []
         var channels = 0
         for path in paths {
-            let info = try ImageReader.open(path, options: options.readOptions).info
+            let info = try openImage(path).info
             if channels == 0 { channels = info.format.channels }
             guard info.format.channels == channels else {
                 throw TrainingError.planeCountMismatch(path: path, found: info.format.channels, expected: channels)
@@ -75,7 +78,7 @@ public enum PatchSampler {
                 }
                 // Nothing drawn from this image: skip it, unless an observer wants every band.
                 if next >= fileEnd && bandObserver == nil { continue }
-                let image = try ImageReader.open(source.path, options: options.readOptions)
+                let image = try openImage(source.path)
                 guard image.info.width == source.width, image.info.height == source.height,
                     image.info.format == formats[index]
                 else { throw TrainingError.imageChanged(path: source.path) }

@@ -1,3 +1,4 @@
+import TesseraCodebook
 /// One chunk: a type and its payload. On disk it is enveloped as
 /// Chunk_Length (u32) | Chunk_Type (4 bytes) | payload | Chunk_CRC (u32, CRC-32C of type + payload).
 public struct Chunk: Sendable, Equatable {
@@ -16,10 +17,7 @@ public struct Chunk: Sendable, Equatable {
         let typeBytes = type.bytes
         w.append(typeBytes)
         w.append(payload)
-        var crc = CRC32C()
-        crc.update(typeBytes)
-        crc.update(payload)
-        w.u32(crc.value)
+        w.u32(CRC32C.checksum(payload, continuing: CRC32C.checksum(typeBytes)))
         return w.bytes
     }
 
@@ -41,11 +39,9 @@ public struct Chunk: Sendable, Equatable {
         }
         let payload = Array(try r.raw(length))
         let declared = try r.u32()
-        var crc = CRC32C()
-        crc.update(typeBytes)
-        crc.update(payload)
-        guard crc.value == declared else {
-            throw ContainerError.checksumMismatch("\(context) (\(type) chunk)", declared: declared, computed: crc.value)
+        let computed = CRC32C.checksum(payload, continuing: CRC32C.checksum(typeBytes))
+        guard computed == declared else {
+            throw ContainerError.checksumMismatch("\(context) (\(type) chunk)", declared: declared, computed: computed)
         }
         return (Chunk(type: type, payload: payload), length + TessFormat.chunkOverhead)
     }

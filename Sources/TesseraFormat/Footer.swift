@@ -1,3 +1,5 @@
+import TesseraCodebook
+
 /// The fixed 32 bytes at the end of every complete .tess file: they lead a
 /// reader to the header region and the seek index.
 public struct Footer: Sendable, Equatable {

@@ -13,9 +13,18 @@ public protocol ImageSource: AnyObject {
     var nextRow: Int { get }
     /// Decodes up to `maxRows` further rows. Returns `nil` once every row has been read.
     func readBand(maxRows: Int) throws -> PixelBuffer?
+    /// Moves past `count` rows (fewer at the end) without handing them out.
+    /// Sources that can seek (TIFF strips and tiles, PNM) skip without decoding;
+    /// others decode and drop.
+    func skipRows(_ count: Int) throws
 }
 
 extension ImageSource {
+    public func skipRows(_ count: Int) throws {
+        var left = min(count, info.height - nextRow)
+        while left > 0, let band = try readBand(maxRows: min(left, 256)) { left -= band.height }
+    }
+
     /// Reads every remaining row and hands each band to `body`.
     public func forEachBand(rows: Int, _ body: (_ y: Int, _ band: PixelBuffer) throws -> Void) throws {
         while true {

@@ -64,6 +64,15 @@ public final class PNMImageSource: ImageSource {
 
     deinit { fclose(file) }
 
+    public func skipRows(_ count: Int) throws {
+        let rows = min(max(count, 0), info.height - nextRow)
+        guard rows > 0 else { return }
+        guard fseeko(file, off_t(rows) * off_t(fileRowBytes), SEEK_CUR) == 0 else {
+            throw ImageIOError.malformed(path: path, detail: "cannot skip to row \(nextRow + rows)")
+        }
+        nextRow += rows
+    }
+
     public func readBand(maxRows: Int) throws -> PixelBuffer? {
         guard nextRow < info.height else { return nil }
         let rows = min(max(maxRows, 1), info.height - nextRow)

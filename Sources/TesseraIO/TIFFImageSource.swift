@@ -250,6 +250,12 @@ public final class TIFFImageSource: ImageSource {
 
     // MARK: Reading
 
+    /// Skipping costs nothing: the strip or tile row holding the next row read
+    /// is decoded when that row is asked for.
+    public func skipRows(_ count: Int) throws {
+        nextRow = min(info.height, nextRow + max(count, 0))
+    }
+
     public func readBand(maxRows: Int) throws -> PixelBuffer? {
         let height = info.height
         guard nextRow < height else { return nil }

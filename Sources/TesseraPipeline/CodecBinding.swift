@@ -41,7 +41,10 @@ enum CodecBinding {
         do {
             codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
         } catch {
-            throw ContainerError.malformed("CBOK chunk", "\(error)")
+            // The codebook's own message already starts with "CBOK chunk: ".
+            let text = "\(error)"
+            let prefix = "CBOK chunk: "
+            throw ContainerError.malformed("CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
         try check(codebook: codebook, header: header)
         let models = try EntropyModelsChunk.decode(modelBytes)

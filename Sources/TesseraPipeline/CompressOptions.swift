@@ -21,6 +21,9 @@ public struct CompressOptions: Sendable {
     public var maxIterations: Int = 30
     /// Use this codebook file (.tcb) instead of training one.
     public var codebookPath: String?
+    /// Pixels the sampling pass reads at most (give or take a band): a larger
+    /// image is sampled from an even spread of its bands of tile height.
+    public var samplingPixels: Int = 256_000_000
     /// Whole tiles kept from the sampling pass to train the entropy model.
     public var modelTiles: Int = 48
     public var readOptions = ReadOptions()

@@ -25,17 +25,31 @@ public enum Compressor {
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
 
-        // Pass 1: the sample and the model tiles, in one read.
-        let collector = TileCollector(header: header, count: options.modelTiles)
+        // Pass 1: the sample and the model tiles, in one read. A huge image is
+        // read only in every k-th band of tile height (free to skip in TIFF and
+        // PNM), so the coding pass is the only full decode.
+        let stride = Self.samplingStride(header: header, options: options)
+        let view = { (path: String) throws -> any ImageSource in
+            let source = try ImageReader.open(path, options: options.readOptions)
+            return stride == 1 ? source : BandSubsetSource(source, bandHeight: header.tileHeight, stride: stride)
+        }
+        let viewHeight = try view(input).info.height
+        let viewHeader = ImageHeader(
+            width: info.width, height: viewHeight, format: info.format, tileWidth: options.tileSize,
+            tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
+        let collector = TileCollector(header: viewHeader, count: options.modelTiles)
         let codebook: Codebook
         var secondsTraining = 0.0
         let samplingStart = clock.now
         if let path = options.codebookPath {
             codebook = try loadCodebook(path, header: header, input: input)
-            let source = try ImageReader.open(input, options: options.readOptions)
+            let source = try view(input)
             try source.forEachBand(rows: options.tileSize) { y, band in
                 collector.add(y: y, band: band)
-                progress?(.init(stage: .sampling, done: y + band.height, total: info.height, pixelsDone: 0))
+                progress?(
+                    .init(
+                        stage: .sampling, done: y + band.height, total: viewHeight,
+                        pixelsDone: (y + band.height) * info.width))
             }
         } else {
             let sampling = SamplingOptions(
@@ -44,9 +58,13 @@ public enum Compressor {
             let sample = try PatchSampler.sample(
                 paths: [input], options: sampling,
                 progress: { p in
-                    progress?(.init(stage: .sampling, done: p.rowsRead, total: p.totalRows, pixelsDone: 0))
+                    progress?(
+                        .init(
+                            stage: .sampling, done: p.rowsRead, total: p.totalRows,
+                            pixelsDone: p.rowsRead * info.width))
                 },
-                bandObserver: { _, y, band in collector.add(y: y, band: band) })
+                bandObserver: { _, y, band in collector.add(y: y, band: band) },
+                open: view)
             let trainingStart = clock.now
             let method: TrainingMethod
             switch options.algorithm {
@@ -147,6 +165,15 @@ public enum Compressor {
             codewords: codebook.codewordCount, tiles: header.tileCount, secondsSampling: secondsSampling,
             secondsTraining: secondsTraining, secondsEncoding: (end - encodingStart).seconds,
             secondsTotal: (end - start).seconds, threads: threads)
+    }
+
+    /// Every how many bands of tile height the sampling pass reads: all of an
+    /// image up to `samplingPixels` (256 MP), then an even spread of bands worth
+    /// about that much (and at least 4 patch positions for every sampled patch).
+    static func samplingStride(header: ImageHeader, options: CompressOptions) -> Int {
+        let pixels = header.width * header.height
+        let budget = max(options.samplingPixels, options.samples * options.patchSize * options.patchSize * 4)
+        return max(1, min(header.tileRows / 8, pixels / budget))
     }
 
     /// Tiles allowed between the reader and the writer: two rows of tiles, but

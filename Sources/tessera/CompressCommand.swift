@@ -94,7 +94,13 @@ struct CompressCommand: ParsableCommand {
                 encoder.keyEncodingStrategy = .convertToSnakeCase
                 encoder.nonConformingFloatEncodingStrategy = .convertToString(
                     positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                printOut(String(decoding: try encoder.encode(report), as: UTF8.self))
+                // The report, plus what only the process knows: its peak memory.
+                var text = String(decoding: try encoder.encode(report), as: UTF8.self)
+                if text.hasSuffix("}") {
+                    text.removeLast()
+                    text += ",\"peak_rss_bytes\":\(peakResidentBytes())}"
+                }
+                printOut(text)
                 return
             }
             if !quiet {
@@ -105,6 +111,7 @@ struct CompressCommand: ParsableCommand {
                       image      \(report.width) x \(report.height) \(report.format), \(format(mp, 2)) MP, \(report.tiles) tiles
                       size       \(report.outputBytes) bytes (codebook \(report.codebookBytes)): \(format(report.bitsPerPixel, 3)) bits per pixel, ratio \(format(report.ratio, 1)):1 to raw, \(format(Double(report.inputBytes) / Double(max(report.outputBytes, 1)), 2)):1 to the input file
                       quality    PSNR \(format(report.psnr, 2)) dB, largest error \(report.maxError)
+                      memory     peak \(format(Double(peakResidentBytes()) / 1048576, 1)) MiB
                       time       \(format(report.secondsTotal, 2)) s (sampling \(format(report.secondsSampling, 2)), training \(format(report.secondsTraining, 2)), encoding \(format(report.secondsEncoding, 2))) = \(format(mp / max(report.secondsTotal, 1e-9), 1)) MP/s on \(report.threads) threads
                     """)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import TesseraCodebook
 import TesseraIO
 import XCTest
 
@@ -122,7 +123,7 @@ final class ContainerTests: XCTestCase {
         try expect(
             { d in
                 d[16 + 8 + 18] = 1
-                let crc = CRC32C.checksum(d[(16 + 4)..<(16 + 8 + 22)])
+                let crc = CRC32C.checksum(Array(d[(16 + 4)..<(16 + 8 + 22)]))
                 for k in 0..<4 { d[16 + 8 + 22 + k] = UInt8(truncatingIfNeeded: crc >> UInt32(8 * k)) }
             }, "reserved flags")
     }

@@ -1,0 +1,32 @@
+import Foundation
+import TestSupport
+import TesseraFormat
+import TesseraIO
+import XCTest
+
+import TesseraPipeline
+
+/// Golden .tess files in fixtures/golden/ (see fixtures/README.md) decode to
+/// the pixels recorded when they were made, so an accidental change of the
+/// format or of the decoder fails here.
+final class GoldenFileTests: XCTestCase {
+    func testGoldenFilesDecodeToTheirRecordedPixels() throws {
+        let table = try String(contentsOfFile: Fixtures.path("golden/golden.tsv"), encoding: .utf8)
+        let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
+        XCTAssertEqual(rows.count, 4)
+        var formats: Set<String> = []
+        for row in rows {
+            let name = row[0]
+            let image = try TessImage(path: Fixtures.path("golden/\(name).tess"))
+            XCTAssertEqual(image.header.width, Int(row[1]), name)
+            XCTAssertEqual(image.header.height, Int(row[2]), name)
+            formats.insert(image.header.format.description)
+            XCTAssertTrue(image.verify().isWhole, name)
+            let pixels = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+            let hash = SHA256()
+            hash.update(pixels.bytes)
+            XCTAssertEqual(hash.finalizeHex(), row[3], "\(name): decoded pixels changed")
+        }
+        XCTAssertEqual(formats, ["rgb 8-bit", "grey 8-bit", "grey 1-bit", "rgba 16-bit"])
+    }
+}
