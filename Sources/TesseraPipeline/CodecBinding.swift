@@ -13,6 +13,22 @@ extension NearestCodewordSearch: PatchQuantiser {
     }
 }
 
+/// For large codebooks, the PCA-ordered partial-distance search: exact up to
+/// Float rounding and several times faster than the flat kernel from K = 1024
+/// (bench/results/bench-train.txt).
+struct PartialDistanceQuantiser: PatchQuantiser {
+    let search: PartialDistanceSearch
+    let codewords: [Float]
+    var dimension: Int { search.dimensions }
+    var codewordCount: Int { search.codewordCount }
+
+    func nearest(
+        _ patches: UnsafeBufferPointer<Float>, count: Int, into indices: UnsafeMutableBufferPointer<UInt16>
+    ) {
+        search.assign(patches: patches, count: count, into: indices)
+    }
+}
+
 /// The index-map model of TesseraCoding serves the tile codec.
 extension IndexMapModel: IndexMapCoding {
     public func encode(_ map: UnsafeBufferPointer<UInt16>, width: Int, height: Int) throws -> [UInt8] {
@@ -55,8 +71,22 @@ enum CodecBinding {
             throw ContainerError.malformed(
                 "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount) codewords")
         }
-        return TileCodec(
-            header: header, quantisers: (0..<header.planeCount).map { codebook.search(plane: $0) }, coders: models)
+        return TileCodec(header: header, quantisers: quantisers(codebook, planes: header.planeCount), coders: models)
+    }
+
+    /// The search each plane's codebook is quantised with: the flat SIMD kernel
+    /// up to K = 512, the partial-distance search from K = 1024. The decoder
+    /// never searches, so this choice is the encoder's alone.
+    static func quantisers(_ codebook: Codebook, planes: Int) -> [any PatchQuantiser] {
+        (0..<planes).map { plane in
+            if codebook.codewordCount >= 1024 {
+                let codewords = codebook.planes[plane].codewords
+                return PartialDistanceQuantiser(
+                    search: PartialDistanceSearch(codewords: codewords, dimensions: codebook.layout.dimensions),
+                    codewords: codewords)
+            }
+            return codebook.search(plane: plane)
+        }
     }
 
     /// The codebook must be per-plane, one codebook per coded plane, of the header's patch size.

@@ -91,7 +91,7 @@ public enum Compressor {
         let secondsSampling = (clock.now - samplingStart).seconds - secondsTraining
 
         // The entropy model of each plane, from the model tiles' index maps.
-        let quantisers = (0..<header.planeCount).map { codebook.search(plane: $0) }
+        let quantisers = CodecBinding.quantisers(codebook, planes: header.planeCount)
         let probeCodec = TileCodec(
             header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount))
         let sampleTiles = collector.collected
