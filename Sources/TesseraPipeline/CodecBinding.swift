@@ -14,7 +14,7 @@ extension NearestCodewordSearch: PatchQuantiser {
 }
 
 /// For large codebooks, the PCA-ordered partial-distance search: exact up to
-/// Float rounding and several times faster than the flat kernel from K = 1024
+/// Float rounding and faster than the flat kernel from K = 256
 /// (bench/results/bench-train.txt).
 struct PartialDistanceQuantiser: PatchQuantiser {
     let search: PartialDistanceSearch
@@ -75,11 +75,12 @@ enum CodecBinding {
     }
 
     /// The search each plane's codebook is quantised with: the flat SIMD kernel
-    /// up to K = 512, the partial-distance search from K = 1024. The decoder
+    /// below K = 256, the partial-distance search from K = 256 (1.5x faster there,
+    /// 4-9x from K = 1024, and nearer in near ties: bench/results/bench-train.txt). The decoder
     /// never searches, so this choice is the encoder's alone.
     static func quantisers(_ codebook: Codebook, planes: Int) -> [any PatchQuantiser] {
         (0..<planes).map { plane in
-            if codebook.codewordCount >= 1024 {
+            if codebook.codewordCount >= 256 {
                 let codewords = codebook.planes[plane].codewords
                 return PartialDistanceQuantiser(
                     search: PartialDistanceSearch(codewords: codewords, dimensions: codebook.layout.dimensions),
