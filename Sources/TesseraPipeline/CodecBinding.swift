@@ -71,7 +71,10 @@ enum CodecBinding {
             throw ContainerError.malformed(
                 "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount) codewords")
         }
-        return TileCodec(header: header, quantisers: quantisers(codebook, planes: header.planeCount), coders: models)
+        // A reader only looks codewords up: the plain kernel wrapper is enough.
+        return TileCodec(
+            header: header, quantisers: (0..<header.planeCount).map { codebook.search(plane: $0) }, coders: models,
+            encoding: false)
     }
 
     /// The search each plane's codebook is quantised with: the flat SIMD kernel

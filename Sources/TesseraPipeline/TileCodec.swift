@@ -22,7 +22,10 @@ public struct TileCodec: Sendable {
     /// table, so the result is identical).
     let flatIndex: [[UInt16]]
 
-    public init(header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding]) {
+    /// `encoding: false` (a decoder) skips the tables only quantising needs.
+    public init(
+        header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding], encoding: Bool = true
+    ) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
         self.header = header
         self.quantisers = quantisers
@@ -33,7 +36,7 @@ public struct TileCodec: Sendable {
             q.codewords.map { UInt16(min(max($0 / scale, 0), maxValue).rounded()) }
         }
         // 16-bit would need 65536 searches per plane at every open: no table there.
-        let levels = header.format.bitDepth <= 8 ? header.format.maxValue + 1 : 0
+        let levels = encoding && header.format.bitDepth <= 8 ? header.format.maxValue + 1 : 0
         let d = header.patchSize * header.patchSize
         flatIndex = quantisers.map { q in
             var patches = [Float](repeating: 0, count: levels * d)

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import TesseraCodebook
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -132,7 +133,12 @@ final class CodecTests: XCTestCase {
             XCTAssertEqual(image.info.height, original.height)
             XCTAssertEqual(image.info.format, original.format)
             let decoded = try image.region(x: 0, y: 0, width: original.width, height: original.height)
-            let expected = Self.independentlyQuantised(original, codec: image.codec)
+            // The encoder's quantisers (a decoder never searches, so it has its own).
+            let codebook = try CodebookFile.parse(image.reader.headerChunks[.codebook] ?? [], source: name)
+            let encoder = TileCodec(
+                header: image.header, quantisers: CodecBinding.quantisers(codebook, planes: image.header.planeCount),
+                coders: image.codec.coders)
+            let expected = Self.independentlyQuantised(original, codec: encoder)
             XCTAssertEqual(Self.differingSamples(decoded, expected), 0, "\(name): decode differs from the quantised image")
             XCTAssertEqual(report.psnr, Self.psnr(original, decoded), accuracy: 1e-6, name)
             XCTAssertEqual(report.outputBytes, Int(image.reader.source.size))
