@@ -57,7 +57,7 @@ tessera() {
   if j=$("$BIN" compress "$img" -o "$out" --codewords "$k" --patch 4 --json 2>"$OUT/stderr.txt" | grep '^{' | tail -1) && [ -n "$j" ]; then
     end=$(date +%s.%N)
     rec "$set" "tessera-k$k" "$img" "$j"
-    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(f"   {sys.argv[2]:<44} K={sys.argv[3]:<5} {d[\"bits_per_pixel\"]:.3f} bpp  PSNR {float(d[\"psnr\"]):.2f} dB  {float(sys.argv[4]):.1f} s")' "$j" "$(basename "$img")" "$k" "$(python3 -c "print($end - $start)")"
+    python3 -c 'import json,sys; d=json.loads(sys.argv[1]); b, p = d["bits_per_pixel"], float(d["psnr"]); print(f"   {sys.argv[2]:<44} K={sys.argv[3]:<5} {b:.3f} bpp  PSNR {p:.2f} dB  {float(sys.argv[4]):.1f} s")' "$j" "$(basename "$img")" "$k" "$(python3 -c "print($end - $start)")"
   else
     rec "$set" "tessera-k$k" "$img" "$(python3 -c 'import json,sys; print(json.dumps({"error": sys.argv[1]}))' "$(tail -1 "$OUT/stderr.txt")")"
     echo "   $(basename "$img") K=$k: failed: $(tail -1 "$OUT/stderr.txt")"
@@ -133,7 +133,8 @@ out = ["# make bench-codec", "", "## Rate and quality", "",
        "bpp = sum of compressed bytes × 8 / sum of pixels (a pixel is one grey sample or one RGB triple); "
        "PSNR = mean of the images' PSNR (dB, over all channels). Tessera's sizes include its codebook and "
        "entropy model (self-contained files).", "",
-       "| images | codec | images coded | bpp | PSNR dB | PSNR min … max |", "|---|---|---:|---:|---:|---:|"]
+       "| images | codec | images coded | bpp | PSNR dB | PSNR min … max | codebook share of the bytes |",
+       "|---|---|---:|---:|---:|---:|---:|"]
 for s in ("docs", "kodak"):
     for tool in labels:
         rs = [r for r in rows if r["set"] == s and r["tool"] == tool]
@@ -142,15 +143,17 @@ for s in ("docs", "kodak"):
         good = [r["data"] for r in rs if "error" not in r["data"]]
         bad = [r for r in rs if "error" in r["data"]]
         if not good:
-            out.append(f"| {sets[s]} | {labels[tool]} | 0 of {len(rs)} | — | — | failed: {bad[0]['data']['error']} |")
+            out.append(f"| {sets[s]} | {labels[tool]} | 0 of {len(rs)} | — | — | failed: {bad[0]['data']['error']} | |")
             continue
         px = sum(d["width"] * d["height"] for d in good)
         bpp = sum(d["output_bytes"] for d in good) * 8 / px
         ps = [float(d["psnr"]) for d in good]
+        cb = sum(d.get("codebook_bytes", 0) for d in good)
+        share = f"{cb / sum(d['output_bytes'] for d in good) * 100:.0f}%" if cb else "—"
         out.append(f"| {sets[s]} | {labels[tool]} | {len(good)} of {len(rs)} | {bpp:.3f} | {statistics.fmean(ps):.2f} | "
-                   f"{min(ps):.2f} … {max(ps):.2f} |")
+                   f"{min(ps):.2f} … {max(ps):.2f} | {share} |")
         for r in bad:
-            out.append(f"| | ↳ failed on {r['image']} | | | | {r['data']['error']} |")
+            out.append(f"| | ↳ failed on {r['image']} | | | | {r['data']['error']} | |")
 out.append("")
 try:
     text = open(entropy_log).read().strip()

@@ -264,6 +264,8 @@ bench_input() {
 }
 
 START=$(date +%s)
+# Other jobs may share this machine: the load average beside the figures says how quiet it was.
+rec env env start "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
 bench_input grey "$GREY_PNM" 1 "grey documents mosaic ${GREY}x$GREY"
 bench_input colour "$COLOUR_PNM" 3 "colour mosaic (Kodak + colour documents) ${COLOUR}x$COLOUR"
 
@@ -286,6 +288,7 @@ if [ "$BIG" = 1 ]; then
   fi
 fi
 rm -f "$OUT"/*.tess
+rec env env end "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"seconds\":$(($(date +%s) - START))}"
 
 echo
 echo "(benchmark took $(( ($(date +%s) - START) / 60 )) min $(( ($(date +%s) - START) % 60 )) s)"

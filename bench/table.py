@@ -112,13 +112,19 @@ def build(inputs, data, skips, quick, big):
     out.append("")
     out.append(f"{datetime.date.today()}, commit {commit or '?'}, {os.cpu_count()} cores ({cpu}), host {host}. "
                "Every tool reads the same binary PGM/PPM; outputs are PNM; the OS file cache is warm for all alike.")
+    env = data.get("env", {}).get("env", {})
+    if env:
+        start, end = env.get("start", {}), env.get("end", {})
+        took = f", the run took {end['seconds'] // 60} min {end['seconds'] % 60} s" if "seconds" in end else ""
+        out.append(f"Load average (1, 5, 15 min) at the start {start.get('loadavg', '?')}, at the end "
+                   f"{end.get('loadavg', '?')}{took}: other jobs share this 2-core machine, so figures are noisy.")
     if quick:
         out.append("")
         out.append("**QUICK run** (BENCH_QUICK=1): the grey mosaic is not the gigapixel one and there are fewer "
                    "regions; the targets below are only indicative.")
     out.append("")
     for i in inputs:
-        if i in meta and i != "big":
+        if i in meta and i not in ("big", "env"):
             m = meta[i]
             out.append(f"- **{i}**: {m['label']} = {m['width'] * m['height'] / 1e6:.1f} MP, "
                        f"{'grey' if m['channels'] == 1 else 'RGB'} 8-bit ({m.get('file', '')}); "
