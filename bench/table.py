@@ -112,6 +112,7 @@ def build(inputs, data, skips, quick, big):
     out.append("")
     out.append(f"{datetime.date.today()}, commit {commit or '?'}, {os.cpu_count()} cores ({cpu}), host {host}. "
                "Every tool reads the same binary PGM/PPM; outputs are PNM; the OS file cache is warm for all alike.")
+    out.append("")
     env = data.get("env", {}).get("env", {})
     if env:
         start, end = env.get("start", {}), env.get("end", {})
