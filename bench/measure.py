@@ -4,7 +4,8 @@ child and its own children), measured by GNU time (/usr/bin/time) where it is
 installed and with os.wait4's rusage otherwise.
 
 usage: measure.py [--repeat N] [--stdout FILE] -- CMD ARGS...
-prints one JSON line: {"seconds": median wall time, "all": [...], "peak_rss_mb": max, "rc": status}
+prints one JSON line: {"seconds": median wall time, "all": [...], "peak_rss_mb": max,
+                       "cpu_seconds": median user + system CPU time, "rc": status}
 --stdout FILE keeps the command's standard output (of the last run) in FILE; otherwise it is discarded.
 """
 import json
@@ -30,7 +31,7 @@ def run_once(cmd, stdout_path=None):
     try:
         proc = subprocess.Popen(full, stdout=out, stderr=subprocess.PIPE)
     except OSError as e:  # not installed, not executable: report it like a failed run
-        return time.perf_counter() - start, 0.0, 127, f"{cmd[0]}: {e.strerror}"
+        return time.perf_counter() - start, 0.0, 127, f"{cmd[0]}: {e.strerror}", 0.0
     finally:
         if stdout_path:
             out.close()
@@ -46,7 +47,7 @@ def run_once(cmd, stdout_path=None):
         os.unlink(rss_file.name)
         if lines and lines[-1].isdigit():
             peak_kib = int(lines[-1])
-    return elapsed, peak_kib / 1024.0, rc, err
+    return elapsed, peak_kib / 1024.0, rc, err, usage.ru_utime + usage.ru_stime
 
 
 def main():
@@ -61,15 +62,17 @@ def main():
         args = args[2:]
     if args[:1] == ["--"]:
         args = args[1:]
-    times, peaks, rc, err = [], [], 0, ""
+    times, peaks, cpus, rc, err = [], [], [], 0, ""
     for _ in range(repeat):
-        t, m, rc, err = run_once(args, stdout_path)
+        t, m, rc, err, c = run_once(args, stdout_path)
         times.append(t)
         peaks.append(m)
+        cpus.append(c)
         if rc != 0:
             break
     print(json.dumps({"seconds": statistics.median(times), "all": times,
-                      "peak_rss_mb": max(peaks), "rc": rc, "stderr": err.strip()[-300:]}))
+                      "peak_rss_mb": max(peaks), "cpu_seconds": statistics.median(cpus),
+                      "rc": rc, "stderr": err.strip()[-300:]}))
 
 
 if __name__ == "__main__":

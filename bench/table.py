@@ -181,6 +181,9 @@ def build(inputs, data, skips, quick, big):
         for tool, why in skips.get(i, []):
             if tool.startswith("tessera") and tool != "tessera":
                 notes.append(f"{i} / {tool}: {why}")
+    if any("vips-jpeg" in figures[i] and figures[i]["vips-jpeg"].enc_rss for i in figures):
+        notes.append("libvips maps the whole PGM/PPM input into memory when encoding: its encode RSS is mostly "
+                     "file-backed pages of the input (its own heap stays near 15 MB)")
     out.append("")
     if notes:
         out.append("¹ not installed; ² not run (reason below). Notes:")
@@ -212,6 +215,11 @@ def build(inputs, data, skips, quick, big):
                          f"over {l['count']} regions (first {lib['first_ms']:.1f} ms)")
         t1 = t.get("threads1")
         enc = t.get("encode")
+        if ok(enc) and enc.get("cpu_seconds"):
+            lines.append(f"compress used {enc['cpu_seconds'] / enc['seconds']:.2f} cores on average "
+                         f"({enc['cpu_seconds']:.1f} s of CPU in {enc['seconds']:.1f} s); decompress "
+                         + (f"{t['decode']['cpu_seconds'] / t['decode']['seconds']:.2f} cores"
+                            if ok(t.get("decode")) and t["decode"].get("cpu_seconds") else "—"))
         if ok(t1) and ok(enc):
             same = t.get("identical", {}).get("identical")
             lines.append(f"compress on 1 thread: {t1['seconds']:.1f} s against {enc['seconds']:.1f} s on every "
