@@ -12,7 +12,7 @@ OUT = bench-out/run
 # System packages the build and the tests need (Debian names).
 DEPS = libtiff-dev libpng-dev pkg-config
 # Peers the benchmarks compare against, and the tools the reference scripts use.
-BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils
+BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 
 .PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec clean
 
@@ -60,6 +60,17 @@ bench-io: bench-deps build
 
 bench-train: build
 	@bash bench/bench-train.sh $(BIN)
+
+# The main benchmark (issue 5): Tessera vs libvips, OpenJPEG, JPEG XL and libjpeg-turbo on a
+# gigapixel grey mosaic and a 150 MP colour one. BENCH_QUICK=1: a small version; BENCH_BIG=1:
+# also the 4x larger mosaic (flat memory). See bench/bench-main.sh.
+bench: bench-deps build
+	@bash bench/bench-main.sh $(BIN)
+
+# Codec figures (issue 4): the entropy coder vs zstd -19 / xz -9 on real index maps, and
+# bits per pixel with PSNR at K = 256 and 1024 on a grey document mosaic and the Kodak images.
+bench-codec: bench-deps build
+	@bash bench/bench-codec.sh $(BIN)
 
 clean:
 	rm -rf .build bench-out

@@ -61,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "TesseraIO",
+                "TesseraIO", "TesseraFormat", "TesseraPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmark of the entropy coder against zstd and xz (bench/coding/bench-codec-entropy.sh).

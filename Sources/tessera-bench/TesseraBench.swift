@@ -4,6 +4,6 @@ import ArgumentParser
 struct TesseraBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera-bench",
-        abstract: "Benchmark helpers for Tessera: build large test inputs from real corpus images.",
-        subcommands: [MosaicCommand.self])
+        abstract: "Benchmark helpers for Tessera: mosaics of real images, library-API region timing, PSNR.",
+        subcommands: [MosaicCommand.self, RegionsCommand.self, PSNRCommand.self])
 }
