@@ -56,22 +56,22 @@ public final class PNMImageSink: ImageSink {
             throw ImageIOError.invalidRequest(path: path, detail: "more rows written than the image has")
         }
         let fmt = info.format
-        var out: [UInt8]
         if fmt.bitDepth == 1 && fmt.colorModel == .grey {
             let rowOut = (info.width + 7) / 8
-            out = [UInt8](repeating: 0, count: rowOut * band.height)
+            var out = [UInt8](repeating: 0, count: rowOut * band.height)
             for y in 0..<band.height {
                 for x in 0..<info.width where band.bytes[y * info.width + x] == 0 {
                     out[y * rowOut + x >> 3] |= 0x80 >> UInt8(x & 7)  // P4: 1 is black
                 }
             }
+            try put(out)
         } else if fmt.bytesPerSample == 2 {
-            out = band.bytes
+            var out = band.bytes
             for i in stride(from: 0, to: out.count, by: 2) { out.swapAt(i, i + 1) }
+            try put(out)
         } else {
-            out = band.bytes
+            try put(band.bytes)  // 8-bit samples are written as they are: no copy
         }
-        try put(out)
         rowsWritten += band.height
     }
 
