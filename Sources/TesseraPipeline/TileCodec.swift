@@ -1,3 +1,4 @@
+import TesseraCodebook
 import TesseraFormat
 import TesseraIO
 
@@ -21,12 +22,21 @@ public struct TileCodec: Sendable {
     /// blank paper and flat areas skip the search (the same kernel filled this
     /// table, so the result is identical).
     let flatIndex: [[UInt16]]
+    /// Forms patch vectors exactly as training did (TesseraCodebook's one place for it).
+    let extractor: PatchExtractor
 
     /// `encoding: false` (a decoder) skips the tables only quantising needs.
     public init(
         header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding], encoding: Bool = true
     ) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
+        // IHDR's checks (patch 2…16, 1…4 planes) are stricter than the layout's.
+        guard
+            let layout = try? PatchLayout(
+                patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),
+            let extractor = try? PatchExtractor(layout: layout, format: header.format)
+        else { preconditionFailure("a validated header always has a patch layout") }
+        self.extractor = extractor
         self.header = header
         self.quantisers = quantisers
         self.coders = coders
@@ -73,21 +83,33 @@ public struct TileCodec: Sendable {
     public func quantise(_ tile: PixelBuffer) -> [[UInt16]] {
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
         let d = grid.dimension
-        var patches = [Float](repeating: 0, count: grid.count * d)
-        var varied = [Float](repeating: 0, count: grid.count * d)
-        var variedAt = [Int](repeating: 0, count: grid.count)
-        var found = [UInt16](repeating: 0, count: grid.count)
+        let n = grid.count
+        // Every plane's vectors at once: plane c's patches start at c·n·d.
+        var patches = [Float](repeating: 0, count: header.planeCount * n * d)
+        patches.withUnsafeMutableBufferPointer { out in
+            tile.bytes.withUnsafeBytes { rows in
+                guard let base = out.baseAddress else { return }
+                for i in 0..<n {
+                    extractor.extract(
+                        rows: rows, width: tile.width, rowCount: tile.height, x: (i % grid.columns) * grid.size,
+                        row0: (i / grid.columns) * grid.size, into: base + i * d, vectorStride: n * d)
+                }
+            }
+        }
+        var varied = [Float](repeating: 0, count: n * d)
+        var variedAt = [Int](repeating: 0, count: n)
+        var found = [UInt16](repeating: 0, count: n)
         var maps: [[UInt16]] = []
         for plane in 0..<header.planeCount {
-            var map = [UInt16](repeating: 0, count: grid.count)
+            var map = [UInt16](repeating: 0, count: n)
             let flat = flatIndex[plane]
             let invScale = 1 / scale
-            patches.withUnsafeMutableBufferPointer { p in
-                grid.extract(tile, channel: plane, scale: scale, into: p)
+            patches.withUnsafeBufferPointer { all in
+                let p = UnsafeBufferPointer(rebasing: all[(plane * n * d)..<((plane + 1) * n * d)])
                 // Flat patches take their index from the table; the rest are searched together.
-                var n = 0
+                var m = 0
                 varied.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<grid.count {
+                    for i in 0..<n {
                         let first = p[i * d]
                         var same = true
                         for j in 1..<d where p[i * d + j] != first {
@@ -97,16 +119,16 @@ public struct TileCodec: Sendable {
                         if same && !flat.isEmpty {
                             map[i] = flat[Int((first * invScale).rounded())]
                         } else {
-                            for j in 0..<d { v[n * d + j] = p[i * d + j] }
-                            variedAt[n] = i
-                            n += 1
+                            for j in 0..<d { v[m * d + j] = p[i * d + j] }
+                            variedAt[m] = i
+                            m += 1
                         }
                     }
-                    if n > 0 {
+                    if m > 0 {
                         found.withUnsafeMutableBufferPointer { f in
-                            quantisers[plane].nearest(UnsafeBufferPointer(v), count: n, into: f)
+                            quantisers[plane].nearest(UnsafeBufferPointer(v), count: m, into: f)
                         }
-                        for k in 0..<n { map[variedAt[k]] = found[k] }
+                        for k in 0..<m { map[variedAt[k]] = found[k] }
                     }
                 }
             }
