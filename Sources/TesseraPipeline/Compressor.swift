@@ -133,7 +133,7 @@ public enum Compressor {
             }
             let tiles = TileSlicer(source: source, header: header, path: input)
             var tilesDone = 0
-            try OrderedPipeline.run(
+            _ = try OrderedPipeline.run(
                 threads: threads, maxInFlight: Self.tilesInFlight(header: header, threads: threads),
                 produce: { try tiles.next() },
                 transform: { tile in (try codec.encode(tile), tile.width * tile.height) },
