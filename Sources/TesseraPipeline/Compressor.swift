@@ -21,6 +21,11 @@ public enum Compressor {
         let threads = options.threads > 0 ? options.threads : ParallelMap.defaultThreads
         let info = try ImageReader.open(input, options: options.readOptions).info
         try validate(options, info: info, input: input)
+        // Fail before minutes of work, not after, when the output cannot be written.
+        let folder = output.contains("/") ? String(output[..<(output.lastIndex(of: "/") ?? output.endIndex)]) : "."
+        guard access(folder.isEmpty ? "/" : folder, W_OK) == 0 else {
+            throw TessFileError(path: output, problem: .writeFailed(String(cString: strerror(errno))))
+        }
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
