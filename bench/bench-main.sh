@@ -88,13 +88,20 @@ mosaic() {
   shift 3
   [ "$kind" = grey ] && ext=pgm || ext=ppm
   local tif=$CACHE/mosaic-$name-$side.tif pnm=$CACHE/mosaic-$name-$side.$ext
+  # Called as $(mosaic ...), where set -e does not reach: every failure returns 1 explicitly.
   if [ ! -f "$tif" ]; then
     echo "building $tif ($side x $side $kind) from real corpus images (once; cached) ..." >&2
-    "$BENCH" mosaic --kind "$kind" --width "$side" --height "$side" --cell 512 --bigtiff auto -o "$tif" "$@" >&2
+    "$BENCH" mosaic --kind "$kind" --width "$side" --height "$side" --cell 512 --bigtiff auto -o "$tif" "$@" >&2 || {
+      echo "bench: building $tif failed (exit status $?)" >&2
+      return 1
+    }
   fi
   if [ ! -f "$pnm" ]; then
     echo "converting to $pnm (once; cached) ..." >&2
-    "$BIN" convert --quiet "$tif" "$pnm" >&2
+    if ! "$BIN" convert --quiet "$tif" "$pnm" >&2; then
+      echo "bench: converting $tif to $pnm failed" >&2
+      return 1
+    fi
   fi
   echo "$pnm"
 }
@@ -125,8 +132,8 @@ done
 GREY_GB=$(python3 -c "print(round($GREY * $GREY / 2**30 * 3.2 + $COLOUR * $COLOUR * 3 / 2**30 * 3.2 + 1, 1))")
 need_disk "$GREY_GB" "the main benchmark (grey ${GREY}x$GREY and colour ${COLOUR}x$COLOUR mosaics, cached PNM copies, decoded outputs)" || exit 1
 echo "free disk: $(free_gb "$CACHE") GB (this run needs about $GREY_GB GB)"
-GREY_PNM=$(mosaic docs-grey grey "$GREY" "${DOCS[@]}")
-COLOUR_PNM=$(mosaic colour rgb "$COLOUR" "${COLOUR_INPUTS[@]}")
+GREY_PNM=$(mosaic docs-grey grey "$GREY" "${DOCS[@]}") || exit 1
+COLOUR_PNM=$(mosaic colour rgb "$COLOUR" "${COLOUR_INPUTS[@]}") || exit 1
 
 echo "peers: $(for t in vips opj_compress cjxl cjpeg; do have $t && printf '%s ' $t || printf '%s(missing) ' $t; done)"
 
@@ -272,8 +279,13 @@ bench_input colour "$COLOUR_PNM" 3 "colour mosaic (Kodak + colour documents) ${C
 # ---- flat memory: the 4x larger grey mosaic, Tessera only -------------------------------------
 if [ "$BIG" = 1 ]; then
   BIG_GB=$(python3 -c "print(round($BIGSIDE * $BIGSIDE / 2**30 * 2.4 + 1, 1))")
-  if need_disk "$BIG_GB" "BENCH_BIG=1 (the ${BIGSIDE}x$BIGSIDE mosaic, its PGM copy and one decoded PGM)"; then
-    BIG_PNM=$(mosaic docs-grey grey "$BIGSIDE" "${DOCS[@]}")
+  if ! need_disk "$BIG_GB" "BENCH_BIG=1 (the ${BIGSIDE}x$BIGSIDE mosaic, its PGM copy and one decoded PGM)"; then
+    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
+    skip big tessera "not run: too little free disk (see above)"
+  elif ! BIG_PNM=$(mosaic docs-grey grey "$BIGSIDE" "${DOCS[@]}"); then
+    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
+    skip big tessera "not run: the mosaic could not be built (see above)"
+  else
     say "flat memory: Tessera on the ${BIGSIDE}x$BIGSIDE grey mosaic"
     rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1,\"file\":\"$BIG_PNM\"}"
     step big tessera encode "$BIN" compress "$BIG_PNM" -o "$OUT/big.tess" --codewords 256 --patch 4 --quiet || true
@@ -282,9 +294,6 @@ if [ "$BIG" = 1 ]; then
       step big tessera decode "$BIN" decompress "$OUT/big.tess" -o "$OUT/decoded-big.pgm" --quiet || true
       rm -f "$OUT/decoded-big.pgm" "$OUT/big.tess"
     fi
-  else
-    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
-    skip big tessera "not run: too little free disk (see above)"
   fi
 fi
 rm -f "$OUT"/*.tess
