@@ -19,6 +19,8 @@
 # Environment:
 #   BENCH_QUICK=1        small version for development: 14336x14336 grey (205 MP), 6144x6144 colour, 20 regions
 #   BENCH_BIG=1          also the 4x larger grey mosaic (flat memory); optional because of disk and time
+#   BENCH_REPEAT=N       runs of every encode and decode, the best one counts (default 1: other jobs on a
+#                        shared machine slow single runs; 2 or 3 gives steadier figures at 2-3x the time)
 #   BENCH_REGIONS=N      regions per tool (default 100; quick 20)
 #   BENCH_SLOW_REGIONS=N regions for djpeg -crop, which decodes every row above the region (default 20; quick 5)
 #   BENCH_JXL_MAX_MP=M   largest image given to cjxl/djxl in megapixels (default 400); below it they run only
@@ -41,7 +43,8 @@ else
 fi
 BIGSIDE=$((GREY * 2))
 JXL_MAX_MP=${BENCH_JXL_MAX_MP:-400}
-M="python3 bench/measure.py"
+REPEAT=${BENCH_REPEAT:-1}
+M="python3 bench/measure.py --repeat $REPEAT"
 
 mkdir -p "$CACHE" "$OUT"
 : >"$RESULTS"
@@ -272,7 +275,7 @@ bench_input() {
 
 START=$(date +%s)
 # Other jobs may share this machine: the load average beside the figures says how quiet it was.
-rec env env start "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+rec env env start "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"repeat\":$REPEAT}"
 bench_input grey "$GREY_PNM" 1 "grey documents mosaic ${GREY}x$GREY"
 bench_input colour "$COLOUR_PNM" 3 "colour mosaic (Kodak + colour documents) ${COLOUR}x$COLOUR"
 
