@@ -166,9 +166,9 @@ def build(inputs, data, skips, quick, big):
             figures[i][tool] = f
             label = LABELS[tool]
             if tool == "openjpeg":
-                label = label.format(ratio=tools.get(tool, {}).get("config", {}).get("ratio", "?"))
+                label = label.format(ratio=tools.get(tool, {}).get("config", {}).get("ratio", "(Tessera's rate)"))
             if tool in skipped and tool not in tools:
-                notes.append(f"{i} / {LABELS[tool].split(',')[0]}: {skipped[tool]}")
+                notes.append(f"{i} / {label}: {skipped[tool]}")
                 label += " ¹" if "missing" in skipped[tool] else " ²"
             for e in f.errors:
                 notes.append(f"{i} / {label}: {e}")
@@ -223,11 +223,12 @@ def build(inputs, data, skips, quick, big):
         t1 = t.get("threads1")
         enc = t.get("encode")
         if ok(enc) and enc.get("cpu_seconds"):
-            lines.append(f"compress used {enc['cpu_seconds'] / enc['seconds']:.2f} cores on average "
-                         f"({enc['cpu_seconds']:.1f} s of CPU in {enc['seconds']:.1f} s); decompress "
-                         + (f"{t['decode']['cpu_seconds'] / t['decode']['seconds']:.2f} cores"
-                            if ok(t.get("decode")) and t["decode"].get("cpu_seconds") else "—")
-                         + " (well under the core count while other jobs hold a core)")
+            dec = t.get("decode")
+            lines.append(f"cores busy on average (CPU time over wall time, of {os.cpu_count()}): compress "
+                         f"{enc['cpu_seconds'] / enc['seconds']:.2f} ({enc['cpu_seconds']:.1f} s of CPU in "
+                         f"{enc['seconds']:.1f} s), full decompress "
+                         + (f"{dec['cpu_seconds'] / dec['seconds']:.2f} ({dec['cpu_seconds']:.1f} s in {dec['seconds']:.1f} s)"
+                            if ok(dec) and dec.get("cpu_seconds") else "—"))
         if ok(t1) and ok(enc):
             same = t.get("identical", {}).get("identical")
             lines.append(f"compress on 1 thread: {best(t1):.1f} s against {best(enc):.1f} s on every "
