@@ -19,6 +19,8 @@
 # Environment:
 #   BENCH_QUICK=1        small version for development: 14336x14336 grey (205 MP), 6144x6144 colour, 20 regions
 #   BENCH_BIG=1          also the 4x larger grey mosaic (flat memory); optional because of disk and time
+#   BENCH_REPEAT=N       runs of every encode and decode, the best one counts (default 1: other jobs on a
+#                        shared machine slow single runs; 2 or 3 gives steadier figures at 2-3x the time)
 #   BENCH_REGIONS=N      regions per tool (default 100; quick 20)
 #   BENCH_SLOW_REGIONS=N regions for djpeg -crop, which decodes every row above the region (default 20; quick 5)
 #   BENCH_JXL_MAX_MP=M   largest image given to cjxl/djxl in megapixels (default 400); below it they run only
@@ -41,7 +43,8 @@ else
 fi
 BIGSIDE=$((GREY * 2))
 JXL_MAX_MP=${BENCH_JXL_MAX_MP:-400}
-M="python3 bench/measure.py"
+REPEAT=${BENCH_REPEAT:-1}
+M="python3 bench/measure.py --repeat $REPEAT"
 
 mkdir -p "$CACHE" "$OUT"
 : >"$RESULTS"
@@ -88,13 +91,20 @@ mosaic() {
   shift 3
   [ "$kind" = grey ] && ext=pgm || ext=ppm
   local tif=$CACHE/mosaic-$name-$side.tif pnm=$CACHE/mosaic-$name-$side.$ext
+  # Called as $(mosaic ...), where set -e does not reach: every failure returns 1 explicitly.
   if [ ! -f "$tif" ]; then
     echo "building $tif ($side x $side $kind) from real corpus images (once; cached) ..." >&2
-    "$BENCH" mosaic --kind "$kind" --width "$side" --height "$side" --cell 512 --bigtiff auto -o "$tif" "$@" >&2
+    "$BENCH" mosaic --kind "$kind" --width "$side" --height "$side" --cell 512 --bigtiff auto -o "$tif" "$@" >&2 || {
+      echo "bench: building $tif failed (exit status $?)" >&2
+      return 1
+    }
   fi
   if [ ! -f "$pnm" ]; then
     echo "converting to $pnm (once; cached) ..." >&2
-    "$BIN" convert --quiet "$tif" "$pnm" >&2
+    if ! "$BIN" convert --quiet "$tif" "$pnm" >&2; then
+      echo "bench: converting $tif to $pnm failed" >&2
+      return 1
+    fi
   fi
   echo "$pnm"
 }
@@ -125,8 +135,8 @@ done
 GREY_GB=$(python3 -c "print(round($GREY * $GREY / 2**30 * 3.2 + $COLOUR * $COLOUR * 3 / 2**30 * 3.2 + 1, 1))")
 need_disk "$GREY_GB" "the main benchmark (grey ${GREY}x$GREY and colour ${COLOUR}x$COLOUR mosaics, cached PNM copies, decoded outputs)" || exit 1
 echo "free disk: $(free_gb "$CACHE") GB (this run needs about $GREY_GB GB)"
-GREY_PNM=$(mosaic docs-grey grey "$GREY" "${DOCS[@]}")
-COLOUR_PNM=$(mosaic colour rgb "$COLOUR" "${COLOUR_INPUTS[@]}")
+GREY_PNM=$(mosaic docs-grey grey "$GREY" "${DOCS[@]}") || exit 1
+COLOUR_PNM=$(mosaic colour rgb "$COLOUR" "${COLOUR_INPUTS[@]}") || exit 1
 
 echo "peers: $(for t in vips opj_compress cjxl cjpeg; do have $t && printf '%s ' $t || printf '%s(missing) ' $t; done)"
 
@@ -265,15 +275,20 @@ bench_input() {
 
 START=$(date +%s)
 # Other jobs may share this machine: the load average beside the figures says how quiet it was.
-rec env env start "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+rec env env start "{\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"repeat\":$REPEAT}"
 bench_input grey "$GREY_PNM" 1 "grey documents mosaic ${GREY}x$GREY"
 bench_input colour "$COLOUR_PNM" 3 "colour mosaic (Kodak + colour documents) ${COLOUR}x$COLOUR"
 
 # ---- flat memory: the 4x larger grey mosaic, Tessera only -------------------------------------
 if [ "$BIG" = 1 ]; then
   BIG_GB=$(python3 -c "print(round($BIGSIDE * $BIGSIDE / 2**30 * 2.4 + 1, 1))")
-  if need_disk "$BIG_GB" "BENCH_BIG=1 (the ${BIGSIDE}x$BIGSIDE mosaic, its PGM copy and one decoded PGM)"; then
-    BIG_PNM=$(mosaic docs-grey grey "$BIGSIDE" "${DOCS[@]}")
+  if ! need_disk "$BIG_GB" "BENCH_BIG=1 (the ${BIGSIDE}x$BIGSIDE mosaic, its PGM copy and one decoded PGM)"; then
+    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
+    skip big tessera "not run: too little free disk (see above)"
+  elif ! BIG_PNM=$(mosaic docs-grey grey "$BIGSIDE" "${DOCS[@]}"); then
+    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
+    skip big tessera "not run: the mosaic could not be built (see above)"
+  else
     say "flat memory: Tessera on the ${BIGSIDE}x$BIGSIDE grey mosaic"
     rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1,\"file\":\"$BIG_PNM\"}"
     step big tessera encode "$BIN" compress "$BIG_PNM" -o "$OUT/big.tess" --codewords 256 --patch 4 --quiet || true
@@ -282,9 +297,6 @@ if [ "$BIG" = 1 ]; then
       step big tessera decode "$BIN" decompress "$OUT/big.tess" -o "$OUT/decoded-big.pgm" --quiet || true
       rm -f "$OUT/decoded-big.pgm" "$OUT/big.tess"
     fi
-  else
-    rec big meta meta "{\"label\":\"grey documents mosaic ${BIGSIDE}x$BIGSIDE\",\"width\":$BIGSIDE,\"height\":$BIGSIDE,\"channels\":1}"
-    skip big tessera "not run: too little free disk (see above)"
   fi
 fi
 rm -f "$OUT"/*.tess
