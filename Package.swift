@@ -18,10 +18,13 @@ let package = Package(
         .executable(name: "tessera", targets: ["tessera"]),
         .library(name: "Tessera", targets: [
             "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline",
+            "TesseraBatch",
         ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Pipeline presets are YAML: comments document each preset, and parse errors carry lines.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libtiff-dev, libpng-dev).
@@ -49,10 +52,16 @@ let package = Package(
             name: "TesseraPipeline",
             dependencies: ["TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat"],
             swiftSettings: nativeFlags),
+        // Batch work: pipeline presets, batch inputs and shards, the watch folder.
+        .target(
+            name: "TesseraBatch",
+            dependencies: [
+                "TesseraIO", "TesseraCodebook", "TesseraPipeline", .product(name: "Yams", package: "Yams"),
+            ]),
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline",
+                "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline", "TesseraBatch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeFlags),
@@ -77,6 +86,7 @@ let package = Package(
             name: "TesseraFormatTests",
             dependencies: ["TesseraFormat", "TesseraPipeline", "TestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TesseraBatchTests", dependencies: ["TesseraBatch", "TesseraPipeline", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,6 +33,8 @@ public struct ChunkType: Hashable, Sendable, CustomStringConvertible {
     public static let codebook = ChunkType("CBOK")
     /// Shared entropy-coding models (critical).
     public static let entropyModels = ChunkType("EMOD")
+    /// Parameters of the predictive residual coding mode (critical).
+    public static let residualParameters = ChunkType("RPAR")
     /// One tile (critical).
     public static let tile = ChunkType("TILE")
     /// The seek index (critical).

@@ -6,6 +6,9 @@ public struct ImageHeader: Sendable, Equatable {
     public enum CodingMode: UInt8, Sendable, CaseIterable {
         /// Plain vector quantisation: one index map per plane.
         case vq = 0
+        /// Predictive coding of every sample with a bounded error (near-lossless, or
+        /// lossless at error 0): RPAR holds the parameters; no codebook.
+        case residual = 1
     }
 
     /// How image channels become coded planes.

@@ -47,6 +47,15 @@ extension IndexMapModel: IndexMapCoding {
 enum CodecBinding {
     static func makeCodec(reader: TessReader) throws(ContainerError) -> TileCodec {
         let header = reader.header
+        if header.codingMode == .residual {
+            guard let bytes = reader.headerChunks[.residualParameters] else {
+                throw ContainerError.malformed("header", "no RPAR chunk (coding mode residual)")
+            }
+            guard header.format.bitDepth <= 8 else {
+                throw ContainerError.unsupportedFeature("coding mode residual at \(header.format.bitDepth) bits")
+            }
+            return TileCodec(header: header, residual: try ResidualParameters(decoding: bytes))
+        }
         guard let cbBytes = reader.headerChunks[.codebook] else {
             throw ContainerError.malformed("header", "no CBOK (codebook) chunk")
         }

@@ -19,6 +19,9 @@ public struct CompressOptions: Sendable {
     /// Worker threads; 0 means every core.
     public var threads: Int = 0
     public var maxIterations: Int = 30
+    /// nil: vector quantisation only. E ≥ 0: a residual layer keeps every sample of every
+    /// plane within ±E of the original (near-lossless); 0 is lossless.
+    public var maxError: Int?
     /// Use this codebook file (.tcb) instead of training one.
     public var codebookPath: String?
     /// Pixels the sampling pass reads at most (give or take a band): a larger

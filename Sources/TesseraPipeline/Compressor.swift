@@ -26,6 +26,11 @@ public enum Compressor {
         guard access(folder.isEmpty ? "/" : folder, W_OK) == 0 else {
             throw TessFileError(path: output, problem: .writeFailed(String(cString: strerror(errno))))
         }
+        if let maxError = options.maxError {
+            return try compressResidual(
+                input: input, output: output, info: info, maxError: maxError, options: options, threads: threads,
+                start: start, progress: progress)
+        }
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
@@ -123,13 +128,58 @@ public enum Compressor {
         // Pass 2: encode.
         let encodingStart = clock.now
         let codebookBytes = CodebookFile.serialize(codebook)
-        let writer = try TessWriter(
-            path: output, header: header,
-            chunks: [
-                Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
-                Chunk(type: .codebook, payload: codebookBytes),
-                Chunk(type: .entropyModels, payload: EntropyModelsChunk.encode(models)),
-            ])
+        let chunks = [
+            Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
+            Chunk(type: .codebook, payload: codebookBytes),
+            Chunk(type: .entropyModels, payload: EntropyModelsChunk.encode(models)),
+        ]
+        let quality = try encodeTiles(
+            input: input, output: output, info: info, header: header, chunks: chunks, codec: codec, options: options,
+            threads: threads, progress: progress)
+        return report(
+            input: input, output: output, info: info, header: header, quality: quality,
+            codebookBytes: codebookBytes.count, codewords: codebook.codewordCount, secondsSampling: secondsSampling,
+            secondsTraining: secondsTraining, secondsEncoding: (clock.now - encodingStart).seconds,
+            secondsTotal: (clock.now - start).seconds, threads: threads)
+    }
+
+    /// Near-lossless and lossless (coding mode `residual`): one pass, no codebook.
+    static func compressResidual(
+        input: String, output: String, info: ImageInfo, maxError: Int, options: CompressOptions, threads: Int,
+        start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
+    ) throws -> CompressReport {
+        guard info.format.bitDepth <= 8 else {
+            throw CompressError(
+                path: input,
+                problem: "near-lossless and lossless coding take bit depths up to 8; this image has \(info.format.bitDepth)")
+        }
+        guard (0...64).contains(maxError) else { throw CompressError(path: input, problem: "max error \(maxError): use 0 to 64") }
+        let header = ImageHeader(
+            width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
+            tileHeight: options.tileSize, patchSize: 4, codingMode: .residual, planeCount: info.format.channels)
+        let parameters = ResidualParameters(maxError: maxError)
+        let codec = TileCodec(header: header, residual: parameters)
+        let chunks = [
+            Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
+            Chunk(type: .residualParameters, payload: parameters.encoded()),
+        ]
+        let clock = ContinuousClock()
+        let encodingStart = clock.now
+        let quality = try encodeTiles(
+            input: input, output: output, info: info, header: header, chunks: chunks, codec: codec, options: options,
+            threads: threads, progress: progress)
+        return report(
+            input: input, output: output, info: info, header: header, quality: quality, codebookBytes: 0,
+            codewords: 0, secondsSampling: 0, secondsTraining: 0, secondsEncoding: (clock.now - encodingStart).seconds,
+            secondsTotal: (clock.now - start).seconds, threads: threads)
+    }
+
+    /// Pass 2: every tile read, coded in parallel and appended in order under a temporary name.
+    static func encodeTiles(
+        input: String, output: String, info: ImageInfo, header: ImageHeader, chunks: [Chunk], codec: TileCodec,
+        options: CompressOptions, threads: Int, progress: ((CompressProgress) -> Void)?
+    ) throws -> QualityStats {
+        let writer = try TessWriter(path: output, header: header, chunks: chunks)
         var quality = QualityStats(channels: info.format.channels, maxValue: info.format.maxValue)
         do {
             let source = try ImageReader.open(input, options: options.readOptions)
@@ -157,19 +207,26 @@ public enum Compressor {
             writer.abort()
             throw error
         }
-        let end = clock.now
+        return quality
+    }
+
+    static func report(
+        input: String, output: String, info: ImageInfo, header: ImageHeader, quality: QualityStats, codebookBytes: Int,
+        codewords: Int, secondsSampling: Double, secondsTraining: Double, secondsEncoding: Double,
+        secondsTotal: Double, threads: Int
+    ) -> CompressReport {
         let outputBytes = Int((try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0)
         let inputBytes = Int((try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0)
         let rawBytes = info.width * info.height * info.format.bytesPerPixel
         return CompressReport(
             input: input, output: output, width: info.width, height: info.height, format: info.format.description,
-            inputBytes: inputBytes, outputBytes: outputBytes, rawBytes: rawBytes, codebookBytes: codebookBytes.count,
+            inputBytes: inputBytes, outputBytes: outputBytes, rawBytes: rawBytes, codebookBytes: codebookBytes,
             bitsPerPixel: Double(outputBytes * 8) / Double(info.width * info.height),
             ratio: Double(rawBytes) / Double(max(outputBytes, 1)), psnr: quality.psnr,
             psnrPerChannel: quality.psnrPerChannel, maxError: quality.maxError,
-            codewords: codebook.codewordCount, tiles: header.tileCount, secondsSampling: secondsSampling,
-            secondsTraining: secondsTraining, secondsEncoding: (end - encodingStart).seconds,
-            secondsTotal: (end - start).seconds, threads: threads)
+            codewords: codewords, tiles: header.tileCount, secondsSampling: secondsSampling,
+            secondsTraining: secondsTraining, secondsEncoding: secondsEncoding,
+            secondsTotal: secondsTotal, threads: threads)
     }
 
     /// Every how many bands of tile height the sampling pass reads: all of an
@@ -193,6 +250,13 @@ public enum Compressor {
         guard [2, 4, 8, 16].contains(o.patchSize) else { throw fail("patch size \(o.patchSize): use 2, 4, 8 or 16") }
         guard o.tileSize >= 16, o.tileSize <= 8192, o.tileSize % o.patchSize == 0, o.tileSize % 16 == 0 else {
             throw fail("tile size \(o.tileSize): use a multiple of 16 (and of the patch size) from 16 to 8192")
+        }
+        if let e = o.maxError {
+            guard (0...64).contains(e) else { throw fail("max error \(e): use 0 (lossless) to 64") }
+            guard o.codebookPath == nil else {
+                throw fail("near-lossless and lossless coding use no codebook: leave out --codebook")
+            }
+            return  // No patches, no codebook: any size goes.
         }
         guard (16...4096).contains(o.codewords) else { throw fail("\(o.codewords) codewords: use 16 to 4096") }
         guard o.samples >= o.codewords else {

@@ -24,12 +24,37 @@ public struct TileCodec: Sendable {
     let flatIndex: [[UInt16]]
     /// Forms patch vectors exactly as training did (TesseraCodebook's one place for it).
     let extractor: PatchExtractor
+    /// Coding mode `residual`: the coder of each plane (no codebook, no index maps).
+    let residual: [ResidualPlaneCoder]
+
+    /// A codec for coding mode `residual` (near-lossless / lossless), depths up to 8 bits.
+    public init(header: ImageHeader, residual parameters: ResidualParameters) {
+        precondition(header.codingMode == .residual && header.format.bitDepth <= 8)
+        guard
+            let layout = try? PatchLayout(
+                patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),
+            let extractor = try? PatchExtractor(layout: layout, format: header.format)
+        else { preconditionFailure("a validated header always has a patch layout") }
+        self.extractor = extractor
+        self.header = header
+        quantisers = []
+        coders = []
+        sampleTables = []
+        flatIndex = []
+        let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
+        residual = (0..<header.planeCount).map {
+            ResidualPlaneCoder(
+                bitDepth: header.format.bitDepth,
+                maxError: parameters.maxError(plane: $0, planeCount: header.planeCount, hasAlpha: hasAlpha))
+        }
+    }
 
     /// `encoding: false` (a decoder) skips the tables only quantising needs.
     public init(
         header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding], encoding: Bool = true
     ) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
+        residual = []
         // IHDR's checks (patch 2…16, 1…4 planes) are stricter than the layout's.
         guard
             let layout = try? PatchLayout(
@@ -138,6 +163,15 @@ public struct TileCodec: Sendable {
     }
 
     public func encode(_ tile: PixelBuffer) throws -> Encoded {
+        if !residual.isEmpty {
+            var decoded = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
+            var streams: [[UInt8]] = []
+            for (plane, coder) in residual.enumerated() {
+                streams.append(try coder.encode(tile, plane: plane, into: &decoded))
+            }
+            let (sse, maxError) = Self.compare(tile, decoded)
+            return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
+        }
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
         let maps = quantise(tile)
         let streams = try maps.enumerated().map { plane, map in
@@ -154,6 +188,13 @@ public struct TileCodec: Sendable {
     {
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
         let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
+        if !residual.isEmpty {
+            var out = PixelBuffer(width: width, height: height, format: header.format)
+            for (plane, coder) in residual.enumerated() {
+                try coder.decode(streams[plane], plane: plane, into: &out, context: context)
+            }
+            return out
+        }
         var maps: [[UInt16]] = []
         for (plane, s) in streams.enumerated() {
             var map = [UInt16](repeating: 0, count: grid.count)

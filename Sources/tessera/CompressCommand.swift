@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraBatch
 import TesseraIO
 import TesseraPipeline
 
@@ -18,103 +19,144 @@ struct CompressCommand: ParsableCommand {
               tessera compress scan.tif -o scan.tess
               tessera compress scan.tif -o scan.tess --codewords 1024 --algorithm som
               tessera compress page.png -o page.tess --codebook collection.tcb
+              tessera compress scan.tif -o scan.tess --pipeline grey-document
+              tessera compress scans/ --out-dir tess/ --shard 3/8 --skip-existing
+
+            Many inputs (files or folders) need --out-dir; --shard I/N takes a deterministic \
+            share of them (every N-th file of the list sorted by output name, from the I-th), so \
+            array jobs (Slurm, Kubernetes indexed Jobs, GNU parallel) split a batch with no \
+            coordination. Options given here override the preset's.
             """)
 
-    @Argument(help: "Input image (TIFF, PNG or PNM).")
-    var input: String
+    @Argument(help: "Input images or folders (TIFF, PNG or PNM; a folder gives every image under it).")
+    var inputs: [String] = []
 
-    @Option(name: .shortAndLong, help: "Output .tess file.")
-    var output: String
+    @Option(name: .shortAndLong, help: "Output .tess file (one input).")
+    var output: String?
 
-    @Option(help: "Use this codebook (.tcb) instead of training one on the image.")
-    var codebook: String?
+    @Option(help: "Output folder for many inputs: NAME.tif becomes FOLDER/NAME.tess (sub-folders kept).")
+    var outDir: String?
 
-    @Option(help: "Codebook training algorithm: kmeans or som.")
-    var algorithm: String = "kmeans"
+    @Option(help: "Take only share I of N of the inputs (sorted by output name; I from 1), for array jobs.")
+    var shard: String?
 
-    @Option(help: "Codewords per codebook (16 to 4096).")
-    var codewords: Int = 256
+    @Flag(help: "Skip inputs whose output exists already (resume an interrupted batch).")
+    var skipExisting = false
 
-    @Option(help: "Patch size in pixels: 2, 4, 8 or 16.")
-    var patch: Int = 4
-
-    @Option(help: "Tile size in pixels (a multiple of 16 and of the patch size).")
-    var tile: Int = 256
-
-    @Option(help: "Patches sampled across the image for training.")
-    var samples: Int = 100_000
-
-    @Option(help: "Most K-means iterations.")
-    var maxIterations: Int = 30
-
-    @Option(help: "Seed of the sampling and training (same seed, same file).")
-    var seed: UInt64 = 1
-
-    @Option(help: "Worker threads (0: every core).")
-    var threads: Int = 0
-
-    @Option(help: "TIFF page (directory) to read, from 0.")
-    var page: Int = 0
+    @OptionGroup var settings: CompressSettings
 
     @Flag(help: "Print nothing but errors.")
     var quiet = false
 
-    @Flag(help: "Print a JSON summary instead of text.")
+    @Flag(help: "Print a JSON summary instead of text (one line per file for many inputs).")
     var json = false
 
     func validate() throws {
-        guard CompressOptions.Algorithm(rawValue: algorithm) != nil else {
-            throw ValidationError("--algorithm must be kmeans or som")
+        guard !inputs.isEmpty else { throw ValidationError("give an input image (or folders with --out-dir)") }
+        if let shard { _ = try Shard(parsing: shard) }
+        if output != nil && outDir != nil { throw ValidationError("give -o for one input or --out-dir, not both") }
+        if output == nil && outDir == nil {
+            throw ValidationError("give the output: -o FILE.tess for one input, --out-dir FOLDER for many")
         }
-        guard threads >= 0 else { throw ValidationError("--threads must be 0 (every core) or more") }
-        guard page >= 0 else { throw ValidationError("--page must be 0 or more") }
+        if output != nil && (inputs.count > 1 || shard != nil) {
+            throw ValidationError("many inputs (or --shard) need --out-dir FOLDER instead of -o")
+        }
     }
 
     func run() throws {
         try runReportingErrors {
-            var options = CompressOptions()
-            options.algorithm = CompressOptions.Algorithm(rawValue: algorithm) ?? .kmeans
-            options.codewords = codewords
-            options.patchSize = patch
-            options.tileSize = tile
-            options.samples = samples
-            options.maxIterations = maxIterations
-            options.seed = seed
-            options.threads = threads
-            options.codebookPath = codebook
-            options.readOptions = ReadOptions(page: page)
-            let display = quiet || json ? nil : StageProgress()
-            let report = try Compressor.compress(input: input, output: output, options: options) { p in
-                display?.update(p)
-            }
-            display?.finish()
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                // The report, plus what only the process knows: its peak memory.
-                var text = String(decoding: try encoder.encode(report), as: UTF8.self)
-                if text.hasSuffix("}") {
-                    text.removeLast()
-                    text += ",\"peak_rss_bytes\":\(peakResidentBytes())}"
+            let preset = try settings.loadPreset()
+            let options = settings.options(preset: preset)
+            if let output {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
+                    throw BatchError(path: inputs[0], problem: "is a folder: use --out-dir FOLDER for folders")
                 }
-                printOut(text)
+                try compressOne(input: inputs[0], output: output, options: options, progress: !quiet && !json)
                 return
             }
-            if !quiet {
-                let mp = Double(report.width * report.height) / 1e6
-                printOut(
-                    """
-                    \(input) → \(output)
-                      image      \(report.width) x \(report.height) \(report.format), \(format(mp, 2)) MP, \(report.tiles) tiles
-                      size       \(report.outputBytes) bytes (codebook \(report.codebookBytes)): \(format(report.bitsPerPixel, 3)) bits per pixel, ratio \(format(report.ratio, 1)):1 to raw, \(format(Double(report.inputBytes) / Double(max(report.outputBytes, 1)), 2)):1 to the input file
-                      quality    PSNR \(format(report.psnr, 2)) dB, largest error \(report.maxError)
-                      memory     peak \(format(Double(peakResidentBytes()) / 1048576, 1)) MiB
-                      time       \(format(report.secondsTotal, 2)) s (sampling \(format(report.secondsSampling, 2)), training \(format(report.secondsTraining, 2)), encoding \(format(report.secondsEncoding, 2))) = \(format(mp / max(report.secondsTotal, 1e-9), 1)) MP/s on \(report.threads) threads
-                    """)
+            try compressBatch(outDir: outDir ?? ".", options: options)
+        }
+    }
+
+    /// Many inputs: this shard's share, one line each, a summary; exit status 1 if any failed.
+    private func compressBatch(outDir: String, options: CompressOptions) throws {
+        var items = try BatchInputs.expand(inputs, outputFolder: outDir)
+        let total = items.count
+        if let shard { items = try Shard(parsing: shard).select(items) }
+        var done = 0, failed = 0, skipped = 0, inBytes = 0, outBytes = 0
+        let clock = ContinuousClock()
+        let start = clock.now
+        for item in items {
+            if skipExisting && FileManager.default.fileExists(atPath: item.output) {
+                skipped += 1
+                continue
             }
+            let folder = (item.output as NSString).deletingLastPathComponent
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do {
+                let report = try Compressor.compress(input: item.input, output: item.output, options: options)
+                done += 1
+                inBytes += report.inputBytes
+                outBytes += report.outputBytes
+                if json {
+                    printOut(try jsonLine(report))
+                } else if !quiet {
+                    printOut(
+                        "\(item.input) → \(item.output): \(report.outputBytes) bytes, \(format(report.bitsPerPixel, 3)) bpp, PSNR \(format(report.psnr, 2)) dB, \(format(report.secondsTotal, 2)) s"
+                    )
+                }
+            } catch {
+                failed += 1
+                printError("tessera: \(String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " "))")
+            }
+        }
+        let seconds = (clock.now - start).seconds
+        if !quiet && !json {
+            let share = shard.map { " (shard \($0) of \(total) inputs)" } ?? ""
+            printOut(
+                "\(done) compressed, \(failed) failed, \(skipped) skipped of \(items.count)\(share); \(inBytes) → \(outBytes) bytes in \(format(seconds, 2)) s"
+            )
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+
+    private func jsonLine(_ report: CompressReport) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        // The report, plus what only the process knows: its peak memory.
+        var text = String(decoding: try encoder.encode(report), as: UTF8.self)
+        if text.hasSuffix("}") {
+            text.removeLast()
+            text += ",\"peak_rss_bytes\":\(peakResidentBytes())}"
+        }
+        return text
+    }
+
+    private func compressOne(input: String, output: String, options: CompressOptions, progress: Bool) throws {
+        let display = progress ? StageProgress() : nil
+        let report = try Compressor.compress(input: input, output: output, options: options) { p in
+            display?.update(p)
+        }
+        display?.finish()
+        if json {
+            printOut(try jsonLine(report))
+            return
+        }
+        if !quiet {
+            let mp = Double(report.width * report.height) / 1e6
+            printOut(
+                """
+                \(input) → \(output)
+                  image      \(report.width) x \(report.height) \(report.format), \(format(mp, 2)) MP, \(report.tiles) tiles
+                  size       \(report.outputBytes) bytes (codebook \(report.codebookBytes)): \(format(report.bitsPerPixel, 3)) bits per pixel, ratio \(format(report.ratio, 1)):1 to raw, \(format(Double(report.inputBytes) / Double(max(report.outputBytes, 1)), 2)):1 to the input file
+                  quality    PSNR \(format(report.psnr, 2)) dB, largest error \(report.maxError)
+                  memory     peak \(format(Double(peakResidentBytes()) / 1048576, 1)) MiB
+                  time       \(format(report.secondsTotal, 2)) s (sampling \(format(report.secondsSampling, 2)), training \(format(report.secondsTraining, 2)), encoding \(format(report.secondsEncoding, 2))) = \(format(mp / max(report.secondsTotal, 1e-9), 1)) MP/s on \(report.threads) threads
+                """)
         }
     }
 }

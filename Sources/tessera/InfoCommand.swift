@@ -28,7 +28,9 @@ struct InfoCommand: ParsableCommand {
             let ratio = Double(rawBytes) / Double(fileBytes)
             let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
             let codebookBytes = image.reader.headerChunks[.codebook]?.count ?? 0
-            let cb = image.codec.quantisers[0]
+            let codewords = image.codec.quantisers.first?.codewordCount ?? 0
+            let dimension = image.codec.quantisers.first?.dimension ?? 0
+            let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
             if json {
                 var fields: [String: JSONValue] = [
                     "path": .string(input), "width": .int(h.width), "height": .int(h.height),
@@ -36,8 +38,8 @@ struct InfoCommand: ParsableCommand {
                     "bit_depth": .int(h.format.bitDepth), "tile_width": .int(h.tileWidth),
                     "tile_height": .int(h.tileHeight), "tile_columns": .int(h.tileColumns),
                     "tile_rows": .int(h.tileRows), "patch_size": .int(h.patchSize),
-                    "coding_mode": .string("\(h.codingMode)"), "codewords": .int(cb.codewordCount),
-                    "codeword_dimension": .int(cb.dimension), "codebook_bytes": .int(codebookBytes),
+                    "coding_mode": .string("\(h.codingMode)"), "codewords": .int(codewords),
+                    "codeword_dimension": .int(dimension), "codebook_bytes": .int(codebookBytes),
                     "file_bytes": .int(fileBytes), "tile_bytes": .int(tileBytes),
                     "bits_per_pixel": .double(bpp), "ratio": .double(ratio),
                 ]
@@ -48,6 +50,7 @@ struct InfoCommand: ParsableCommand {
                 if let o = m.orientation { fields["orientation"] = .int(o) }
                 if let d = m.description { fields["description"] = .string(d) }
                 if let p = m.pageName { fields["page_name"] = .string(p) }
+                if let r = residual { fields["max_error"] = .int(r.maxError) }
                 printJSON(fields)
                 return
             }
@@ -56,7 +59,9 @@ struct InfoCommand: ParsableCommand {
                 "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
                 "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)",
-                "  codebook     \(image.codec.quantisers.count) x \(cb.codewordCount) codewords of \(cb.dimension) values (\(codebookBytes) bytes embedded)",
+                residual.map {
+                    "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
+                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded)",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]
             if let rx = m.resolutionX, let ry = m.resolutionY {

@@ -1,0 +1,83 @@
+import ArgumentParser
+import TesseraBatch
+import TesseraIO
+import TesseraPipeline
+
+/// The options that say how an image is compressed, shared by `compress` and `watch`.
+/// Built-in defaults, then the preset (`--pipeline`), then these options, each overriding the last.
+struct CompressSettings: ParsableArguments {
+    @Option(
+        name: .customLong("pipeline"),
+        help: "A preset: a name from pipelines/ (grey-document, colour-photo, archival, lossless…) or a YAML file.")
+    var pipeline: String?
+
+    @Option(help: "Use this codebook (.tcb), e.g. one trained over a whole collection, instead of training one.")
+    var codebook: String?
+
+    @Option(help: "Codebook training algorithm: kmeans or som (default kmeans).")
+    var algorithm: String?
+
+    @Option(help: "Codewords per codebook, 16 to 4096 (default 256).")
+    var codewords: Int?
+
+    @Option(help: "Patch size in pixels: 2, 4, 8 or 16 (default 4).")
+    var patch: Int?
+
+    @Option(help: "Tile size in pixels, a multiple of 16 and of the patch size (default 256).")
+    var tile: Int?
+
+    @Option(help: "Patches sampled across the image for training (default 100000).")
+    var samples: Int?
+
+    @Option(help: "Most K-means iterations (default 30).")
+    var maxIterations: Int?
+
+    @Option(help: "Seed of the sampling and training; the same seed gives the same file (default 1).")
+    var seed: UInt64?
+
+    @Option(help: "Near-lossless: every sample within ±E of the original (0 = lossless).")
+    var maxError: Int?
+
+    @Flag(help: "Lossless (the same as --max-error 0).")
+    var lossless = false
+
+    @Option(help: "Worker threads per file (0: every core; default 0).")
+    var threads: Int?
+
+    @Option(help: "TIFF page (directory) to read, from 0.")
+    var page: Int = 0
+
+    func validate() throws {
+        if let algorithm, CompressOptions.Algorithm(rawValue: algorithm) == nil {
+            throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
+        }
+        if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more") }
+        guard page >= 0 else { throw ValidationError("--page must be 0 or more") }
+        if let maxError, !(0...64).contains(maxError) { throw ValidationError("--max-error must be 0 to 64") }
+        if lossless, let maxError, maxError != 0 {
+            throw ValidationError("--lossless and --max-error \(maxError) disagree: give one")
+        }
+    }
+
+    /// The preset, if one was named (loading errors name the file, line and key).
+    func loadPreset() throws -> Preset? {
+        try pipeline.map { try Preset.load($0) }
+    }
+
+    /// Defaults, then the preset, then the options given here.
+    func options(preset: Preset?) -> CompressOptions {
+        var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
+        if let a = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:)) { o.algorithm = a }
+        if let codewords { o.codewords = codewords }
+        if let patch { o.patchSize = patch }
+        if let tile { o.tileSize = tile }
+        if let samples { o.samples = samples }
+        if let maxIterations { o.maxIterations = maxIterations }
+        if let seed { o.seed = seed }
+        if let threads { o.threads = threads }
+        if lossless { o.maxError = 0 } else if let maxError { o.maxError = maxError }
+        if let codebook { o.codebookPath = codebook }
+        o.readOptions = ReadOptions(page: page)
+        return o
+    }
+}
