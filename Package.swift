@@ -86,7 +86,9 @@ let package = Package(
             name: "TesseraFormatTests",
             dependencies: ["TesseraFormat", "TesseraPipeline", "TestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
-        .testTarget(name: "TesseraBatchTests", dependencies: ["TesseraBatch", "TesseraPipeline", "TestSupport"]),
+        .testTarget(
+            name: "TesseraBatchTests",
+            dependencies: ["TesseraBatch", "TesseraPipeline", "TesseraIO", "TesseraCodebook", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -24,7 +24,9 @@ public enum BatchInputs {
     /// Files stay as they are (whatever their extension); a folder contributes every image
     /// file under it (by extension, skipping ignored names), keeping its sub-folders in the
     /// output. The result is sorted by output path; two inputs with one output are an error.
-    public static func expand(_ paths: [String], outputFolder: String) throws(BatchError) -> [BatchItem] {
+    public static func expand(_ paths: [String], outputFolder: String, uniqueOutputs: Bool = true) throws(BatchError)
+        -> [BatchItem]
+    {
         var items: [BatchItem] = []
         let fm = FileManager.default
         for path in paths {
@@ -59,7 +61,7 @@ public enum BatchInputs {
             }
         }
         items.sort { $0.relativeOutput < $1.relativeOutput }
-        for (a, b) in zip(items, items.dropFirst()) where a.relativeOutput == b.relativeOutput {
+        for (a, b) in zip(items, items.dropFirst()) where uniqueOutputs && a.relativeOutput == b.relativeOutput {
             throw BatchError(path: b.input, problem: "its output \(b.output) is also the output of \(a.input)")
         }
         return items

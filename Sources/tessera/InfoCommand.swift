@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraCodebook
 import TesseraFormat
 import TesseraIO
 import TesseraPipeline
@@ -28,6 +29,11 @@ struct InfoCommand: ParsableCommand {
             let ratio = Double(rawBytes) / Double(fileBytes)
             let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
             let codebookBytes = image.reader.headerChunks[.codebook]?.count ?? 0
+            // Names the codebook: equal to the CRC-32C of the .tcb file it came from, so files
+            // sharing a collection codebook show the same value.
+            let codebookCRC = image.reader.headerChunks[.codebook].map {
+                String(CRC32C.checksum($0), radix: 16).leftPadded(8)
+            }
             let codewords = image.codec.quantisers.first?.codewordCount ?? 0
             let dimension = image.codec.quantisers.first?.dimension ?? 0
             let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
@@ -51,6 +57,7 @@ struct InfoCommand: ParsableCommand {
                 if let d = m.description { fields["description"] = .string(d) }
                 if let p = m.pageName { fields["page_name"] = .string(p) }
                 if let r = residual { fields["max_error"] = .int(r.maxError) }
+                if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
                 printJSON(fields)
                 return
             }
@@ -61,7 +68,7 @@ struct InfoCommand: ParsableCommand {
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)",
                 residual.map {
                     "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
-                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded)",
+                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded, CRC-32C \(codebookCRC ?? "-"))",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]
             if let rx = m.resolutionX, let ry = m.resolutionY {
@@ -73,5 +80,12 @@ struct InfoCommand: ParsableCommand {
             if let p = m.pageName { lines.append("  page name    \(p)") }
             printOut(lines.joined(separator: "\n"))
         }
+    }
+}
+
+extension String {
+    /// Left-padded with zeros to `width` characters.
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraCodebook
+import TesseraBatch
 import TesseraIO
 
 /// `tessera train`: learns a codebook from patches sampled across one image or a
@@ -23,31 +24,37 @@ struct TrainCommand: ParsableCommand {
               tessera train batch/*.tif -o collection.tcb --codewords 1024 --samples 500000
               tessera train page.png -o page-som.tcb --algorithm som --patch 8
               tessera compress page2.png -o page2.tess --codebook collection.tcb
+              tessera train batch/ -o collection.tcb --pipeline grey-document
             """)
 
-    @Argument(help: "Images to sample (TIFF, PNG or PNM).")
+    @Argument(help: "Images to sample (TIFF, PNG or PNM), or folders of them.")
     var inputs: [String] = []
 
     @Option(name: .shortAndLong, help: "The codebook file to write (.tcb).")
     var output: String?
 
-    @Option(help: "kmeans or som.")
-    var algorithm: String = "kmeans"
+    @Option(
+        name: .customLong("pipeline"),
+        help: "A preset (name from pipelines/ or a YAML file): its codebook and sampling settings are the defaults.")
+    var pipeline: String?
 
-    @Option(help: "Codewords per codebook (K).")
-    var codewords: Int = 256
+    @Option(name: .customLong("algorithm"), help: "kmeans or som (default kmeans).")
+    var algorithmOption: String?
 
-    @Option(help: "Patch side in pixels.")
-    var patch: Int = 4
+    @Option(name: .customLong("codewords"), help: "Codewords per codebook, K (default 256).")
+    var codewordsOption: Int?
+
+    @Option(name: .customLong("patch"), help: "Patch side in pixels (default 4).")
+    var patchOption: Int?
 
     @Option(help: "per-plane (a codebook per plane) or joint (one codebook of whole-pixel vectors).")
     var layout: String = "per-plane"
 
-    @Option(help: "Patches to sample over all inputs.")
-    var samples: Int = 100_000
+    @Option(name: .customLong("samples"), help: "Patches to sample over all inputs (default 100000).")
+    var samplesOption: Int?
 
-    @Option(help: "Seed of every random choice; the same seed gives the same codebook.")
-    var seed: UInt64 = 1
+    @Option(name: .customLong("seed"), help: "Seed of every random choice; the same seed gives the same codebook (default 1).")
+    var seedOption: UInt64?
 
     @Option(help: "Threads (0: every core). The result does not depend on it.")
     var threads: Int = 0
@@ -80,8 +87,8 @@ struct TrainCommand: ParsableCommand {
         if inputs.isEmpty && sampleInput == nil { throw ValidationError("give at least one input image") }
         if output == nil && dumpSample == nil { throw ValidationError("give the codebook to write with -o") }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (every core) or more") }
-        guard ["kmeans", "som"].contains(algorithm) else {
-            throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
+        if let a = algorithmOption, !["kmeans", "som"].contains(a) {
+            throw ValidationError("--algorithm must be kmeans or som, not '\(a)'")
         }
         guard PlaneLayout(name: layout) != nil else {
             throw ValidationError("--layout must be per-plane or joint, not '\(layout)'")
@@ -93,6 +100,14 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func train() throws {
+        // Defaults, then the preset, then the options given.
+        let preset = try pipeline.map { try Preset.load($0) }
+        let algorithm = algorithmOption ?? preset?.algorithm?.rawValue ?? "kmeans"
+        let codewords = codewordsOption ?? preset?.codewords ?? 256
+        let patch = patchOption ?? preset?.patchSize ?? 4
+        let samples = samplesOption ?? preset?.samples ?? 100_000
+        let seed = seedOption ?? preset?.seed ?? 1
+        let maxIterations = self.maxIterations ?? preset?.maxIterations
         var bar = TrainProgress(forced: progress, quiet: quiet)
         let threadCount = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
         let planeLayout = PlaneLayout(name: layout) ?? .perPlane
@@ -109,7 +124,9 @@ struct TrainCommand: ParsableCommand {
         } else {
             let options = SamplingOptions(
                 patchSize: patch, planeLayout: planeLayout, sampleCount: samples, seed: seed)
-            sample = try PatchSampler.sample(paths: inputs, options: options) { p in
+            // A folder stands for every image under it.
+            let paths = try BatchInputs.expand(inputs, outputFolder: "/", uniqueOutputs: false).map(\.input)
+            sample = try PatchSampler.sample(paths: paths, options: options) { p in
                 let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
                 bar.show("sampling \(percent)%  \(p.path)")
             }
@@ -180,13 +197,18 @@ struct TrainCommand: ParsableCommand {
         let size = CodebookFile.serialize(result.codebook).count
         lines.append("wrote \(output) (\(size) bytes)")
         if let stats = statsJson {
-            try writeStats(stats, result: result, trainSeconds: trainSeconds, threads: threadCount)
+            try writeStats(
+                stats, result: result, trainSeconds: trainSeconds, threads: threadCount, algorithm: algorithm,
+                codewords: codewords)
         }
         if !quiet { printOut(lines.joined(separator: "\n")) }
     }
 
     /// Machine-readable figures for the benchmark scripts.
-    private func writeStats(_ path: String, result: CodebookTrainer.Result, trainSeconds: Double, threads: Int) throws {
+    private func writeStats(
+        _ path: String, result: CodebookTrainer.Result, trainSeconds: Double, threads: Int, algorithm: String,
+        codewords: Int
+    ) throws {
         let planes = result.planes.map { r in
             "{\"iterations\": \(r.iterations), \"final_mse_per_value\": \(r.finalMSE), \"distortions_per_vector\": [\(r.distortions.map { "\($0)" }.joined(separator: ", "))]}"
         }

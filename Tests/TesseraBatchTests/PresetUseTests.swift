@@ -1,0 +1,110 @@
+import Foundation
+import TesseraCodebook
+import TesseraIO
+import TestSupport
+import XCTest
+
+/// Every shipped preset compresses a real image through the CLI and does what it says;
+/// a collection codebook is trained once and used by compress and watch alike.
+final class PresetUseTests: XCTestCase {
+    func run(_ args: [String]) throws -> String {
+        let r = try CommandRunner.tessera(args)
+        XCTAssertEqual(r.status, 0, "tessera \(args.joined(separator: " ")): \(r.stderr)")
+        return r.stdout
+    }
+
+    func info(_ path: String) throws -> [String: Any] {
+        let text = try run(["info", path, "--json"])
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    func pixels(_ path: String) throws -> PixelBuffer {
+        let source = try ImageReader.open(path)
+        var all = PixelBuffer(width: source.info.width, height: source.info.height, format: source.info.format)
+        try source.forEachBand(rows: 256) { y, band in all.paste(band, x: 0, y: y) }
+        return all
+    }
+
+    func largestError(_ a: PixelBuffer, _ b: PixelBuffer) -> Int {
+        XCTAssertEqual(a.format, b.format)
+        return zip(a.bytes, b.bytes).reduce(0) { max($0, abs(Int($1.0) - Int($1.1))) }
+    }
+
+    func testGreyDocumentPresetAndAnOverride() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let page = Corpus.path("documents/tesseract-hebtypo.png")
+        _ = try run(["compress", page, "-o", scratch.path("a.tess"), "--pipeline", "grey-document", "--quiet"])
+        var i = try info(scratch.path("a.tess"))
+        XCTAssertEqual(i["codewords"] as? Int, 256)
+        XCTAssertEqual(i["patch_size"] as? Int, 4)
+        XCTAssertEqual(i["coding_mode"] as? String, "vq")
+        // An option given on the command line wins over the preset.
+        _ = try run(["compress", page, "-o", scratch.path("b.tess"), "--pipeline", "grey-document", "--codewords", "64", "--quiet"])
+        i = try info(scratch.path("b.tess"))
+        XCTAssertEqual(i["codewords"] as? Int, 64)
+    }
+
+    func testColourPhotoPreset() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        _ = try run(["compress", Corpus.path("kodak/kodim19.png"), "-o", scratch.path("p.tess"), "--pipeline", "colour-photo", "--quiet"])
+        let i = try info(scratch.path("p.tess"))
+        XCTAssertEqual(i["codewords"] as? Int, 1024)
+        XCTAssertEqual(i["channels"] as? Int, 3)
+    }
+
+    func testArchivalPresetKeepsEverySampleWithinTwo() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let photo = Corpus.path("kodak/kodim08.png")
+        _ = try run(["compress", photo, "-o", scratch.path("n.tess"), "--pipeline", "archival", "--quiet"])
+        XCTAssertEqual(try info(scratch.path("n.tess"))["max_error"] as? Int, 2)
+        _ = try run(["decompress", scratch.path("n.tess"), "-o", scratch.path("n.ppm"), "--quiet"])
+        XCTAssertLessThanOrEqual(largestError(try pixels(photo), try pixels(scratch.path("n.ppm"))), 2)
+    }
+
+    func testLosslessPresetGivesTheExactBitsOfAOneBitScanBack() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let g4 = Corpus.path("documents/tesseract-eurotext.tif")
+        _ = try run(["compress", g4, "-o", scratch.path("l.tess"), "--pipeline", "lossless", "--quiet"])
+        XCTAssertEqual(try info(scratch.path("l.tess"))["bit_depth"] as? Int, 1)
+        _ = try run(["decompress", scratch.path("l.tess"), "-o", scratch.path("l.pbm"), "--quiet"])
+        let original = try pixels(g4), decoded = try pixels(scratch.path("l.pbm"))
+        XCTAssertEqual(decoded.format.bitDepth, 1)
+        XCTAssertTrue(original == decoded, "lossless 1-bit round trip differs")
+    }
+
+    /// `train` over a folder once; `compress --codebook` and `watch --codebook` then embed that
+    /// same codebook (info shows its CRC-32C, equal to the .tcb file's) in every file.
+    func testCollectionCodebookTrainedOnceUsedByCompressAndWatch() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let batch = scratch.path("batch")
+        try FileManager.default.createDirectory(atPath: batch, withIntermediateDirectories: true)
+        for f in ["tesseract-hebtypo.png", "leptonica-lucasta.047.png", "tesseract-hebrew-nikud-genesis-1-2.png"] {
+            try FileManager.default.copyItem(atPath: Corpus.path("documents/" + f), toPath: batch + "/" + f)
+        }
+        let tcb = scratch.path("collection.tcb")
+        _ = try run(["train", batch, "-o", tcb, "--pipeline", "grey-document", "--codewords", "64", "--samples", "20000", "--quiet"])
+        let crc = String(CRC32C.checksum(Array(try Data(contentsOf: URL(fileURLWithPath: tcb)))), radix: 16)
+        _ = try run(["compress", batch + "/tesseract-hebtypo.png", "-o", scratch.path("one.tess"), "--codebook", tcb, "--quiet"])
+        let watchIn = scratch.path("in")
+        try FileManager.default.createDirectory(atPath: watchIn, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: batch + "/leptonica-lucasta.047.png", toPath: watchIn + "/leptonica-lucasta.047.png")
+        _ = try run(["watch", watchIn, "--out", scratch.path("out"), "--codebook", tcb, "--once", "--settle", "0", "--quiet"])
+        for file in [scratch.path("one.tess"), scratch.path("out/leptonica-lucasta.047.tess")] {
+            let i = try info(file)
+            XCTAssertEqual((i["codebook_crc32c"] as? String).map { String(Int($0, radix: 16) ?? -1, radix: 16) }, crc, file)
+            XCTAssertEqual(i["codewords"] as? Int, 64)
+        }
+        // A codebook that does not fit the image is refused, naming it.
+        let r = try CommandRunner.tessera(
+            ["compress", Corpus.path("kodak/kodim01.png"), "-o", scratch.path("x.tess"), "--codebook", tcb])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasPrefix("tessera: \(tcb): "), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("x.tess")))
+    }
+}

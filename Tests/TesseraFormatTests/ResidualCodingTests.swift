@@ -1,0 +1,127 @@
+import Foundation
+import TestSupport
+import TesseraFormat
+import TesseraIO
+import XCTest
+
+@testable import TesseraPipeline
+
+/// Coding mode `residual` (--max-error E, --lossless): the bound holds on every sample of real
+/// images, lossless is bit-exact at every depth and colour model it takes, and damage is caught.
+final class ResidualCodingTests: XCTestCase {
+    /// Reads a whole (small) image through the project's reader.
+    func pixels(_ path: String) throws -> PixelBuffer {
+        let source = try ImageReader.open(path)
+        var all = PixelBuffer(width: source.info.width, height: source.info.height, format: source.info.format)
+        try source.forEachBand(rows: 256) { y, band in all.paste(band, x: 0, y: y) }
+        return all
+    }
+
+    /// Largest |a − b| over every sample, computed here from the raw bytes.
+    func largestError(_ a: PixelBuffer, _ b: PixelBuffer) -> Int {
+        XCTAssertEqual(a.format, b.format)
+        XCTAssertEqual(a.width, b.width)
+        XCTAssertEqual(a.height, b.height)
+        var worst = 0
+        for i in 0..<min(a.bytes.count, b.bytes.count) { worst = max(worst, abs(Int(a.bytes[i]) - Int(b.bytes[i]))) }
+        return worst
+    }
+
+    func roundTrip(_ rel: String, maxError: Int, tile: Int = 256, threads: Int = 0) throws
+        -> (original: PixelBuffer, decoded: PixelBuffer, report: CompressReport, bytes: Data?)
+    {
+        let scratch = try ScratchDirectory()
+        var options = CompressOptions()
+        options.maxError = maxError
+        options.tileSize = tile
+        options.threads = threads
+        let out = scratch.path("r.tess")
+        let report = try Compressor.compress(input: Corpus.path(rel), output: out, options: options)
+        let image = try TessImage(path: out)
+        XCTAssertEqual(image.header.codingMode, .residual)
+        XCTAssertNil(image.reader.headerChunks[.codebook], "no codebook in this mode")
+        let decoded = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+        return (try pixels(Corpus.path(rel)), decoded, report, FileManager.default.contents(atPath: out))
+    }
+
+    func testMaxErrorHoldsOnEverySample() throws {
+        try Corpus.require()
+        for rel in ["kodak/kodim23.png", "documents/leptonica-lucasta.047.png"] {
+            for e in [1, 2, 4] {
+                let r = try roundTrip(rel, maxError: e)
+                XCTAssertLessThanOrEqual(largestError(r.original, r.decoded), e, "\(rel) E=\(e)")
+                XCTAssertLessThanOrEqual(r.report.maxError, e)
+                XCTAssertGreaterThan(r.report.psnr, 10 * log10(255.0 * 255 / Double(e * e)), "\(rel) E=\(e)")
+            }
+        }
+    }
+
+    func testLosslessIsBitExactAtEveryDepthAndColourModel() throws {
+        try Corpus.require()
+        let cases = [
+            "documents/leptonica-arabic.png",  // 1-bit grey
+            "documents/tesseract-phototest.tif",  // 1-bit min-is-white G4 TIFF
+            "pngsuite/basn0g02.png", "pngsuite/basn0g04.png",  // 2- and 4-bit grey
+            "documents/tesseract-hebtypo.png",  // 8-bit grey
+            "pngsuite/basn4a08.png",  // grey + alpha
+            "kodak/kodim05.png",  // RGB
+            "pngsuite/basn6a08.png",  // RGBA
+        ]
+        for rel in cases {
+            let r = try roundTrip(rel, maxError: 0, tile: 64)
+            XCTAssertEqual(r.decoded.format, r.original.format, rel)
+            XCTAssertTrue(r.decoded == r.original, "\(rel): lossless round trip differs")
+            XCTAssertEqual(r.report.maxError, 0)
+        }
+    }
+
+    func testAlphaStaysExactWhenColourIsNearLossless() throws {
+        try Corpus.require()
+        let r = try roundTrip("pngsuite/basn6a08.png", maxError: 4, tile: 16)
+        let n = r.original.width * r.original.height
+        for i in 0..<n { XCTAssertEqual(r.decoded.bytes[4 * i + 3], r.original.bytes[4 * i + 3], "alpha of pixel \(i)") }
+        XCTAssertLessThanOrEqual(largestError(r.original, r.decoded), 4)
+    }
+
+    func testThreadCountDoesNotChangeTheFile() throws {
+        try Corpus.require()
+        let one = try roundTrip("kodak/kodim03.png", maxError: 2, threads: 1)
+        let two = try roundTrip("kodak/kodim03.png", maxError: 2, threads: 2)
+        XCTAssertNotNil(one.bytes)
+        XCTAssertEqual(one.bytes, two.bytes)
+    }
+
+    func testSixteenBitIsRefusedClearly() throws {
+        try Corpus.require()
+        var options = CompressOptions()
+        options.maxError = 0
+        let scratch = try ScratchDirectory()
+        XCTAssertThrowsError(
+            try Compressor.compress(input: Corpus.path("pngsuite/basn0g16.png"), output: scratch.path("x.tess"), options: options)
+        ) { error in
+            XCTAssertTrue("\(error)".contains("bit depths up to 8"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("x.tess")))
+    }
+
+    /// A flipped byte in a residual stream is caught (CRC) and a forged stream whose CRC is
+    /// right but whose counts lie is refused by the decoder, never read out of bounds.
+    func testDamagedResidualStreamsAreRefused() throws {
+        try Corpus.require()
+        let coder = ResidualPlaneCoder(bitDepth: 8, maxError: 0)
+        let tile = try pixels(Corpus.path("pngsuite/basn0g08.png"))
+        var decoded = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
+        let stream = try coder.encode(tile, plane: 0, into: &decoded)
+        XCTAssertEqual(decoded, tile)
+        var good = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
+        try coder.decode(stream[...], plane: 0, into: &good, context: "test")
+        XCTAssertEqual(good, tile)
+        var forged = stream
+        forged[0] &+= 1  // the first context's count
+        var out = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
+        XCTAssertThrowsError(try coder.decode(forged[...], plane: 0, into: &out, context: "tile (0, 0)")) { error in
+            XCTAssertTrue("\(error)".contains("tile (0, 0)"), "\(error)")
+        }
+        XCTAssertThrowsError(try coder.decode(stream.dropLast(3), plane: 0, into: &out, context: "t"))
+    }
+}
