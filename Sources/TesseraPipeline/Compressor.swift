@@ -106,22 +106,22 @@ public enum Compressor {
             header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount))
         let sampleTiles = collector.collected
         let tileMaps = try ParallelMap.map(sampleTiles, threads: threads) { probeCodec.quantise($0) }
-        var models: [IndexMapModel] = []
-        for plane in 0..<header.planeCount {
+        // The whole image's index count lets training weigh the model's own size.
+        let patchesPerPlane = (0..<header.tileCount).reduce(0) { n, t in
+            let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)
+            return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
+        }
+        let training = IndexMapTrainingOptions(
+            codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
+        let alphabetSize = codebook.codewordCount
+        // Planes train independently, so in parallel (a fixed cost per file that batches feel).
+        let models = try ParallelMap.map(Array(0..<header.planeCount), threads: threads) { plane in
             let maps = tileMaps.enumerated().map { i, planes in
                 let grid = PatchGrid(
                     width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize)
                 return IndexMap(width: grid.columns, height: grid.rows, indices: planes[plane])
             }
-            // The whole image's index count lets training weigh the model's own size.
-            let patchesPerPlane = (0..<header.tileCount).reduce(0) { n, t in
-                let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)
-                return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
-            }
-            let training = IndexMapTrainingOptions(
-                codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
-            models.append(
-                try IndexMapModel.train(maps: maps, alphabetSize: codebook.codewordCount, options: training))
+            return try IndexMapModel.train(maps: maps, alphabetSize: alphabetSize, options: training)
         }
         let codec = TileCodec(header: header, quantisers: quantisers, coders: models)
 
