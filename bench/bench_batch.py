@@ -16,17 +16,22 @@ REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 WORK = "bench-out/batch"
 
 
-def corpus_files():
-    rows = []
+def corpus_sets():
+    """Two folders of one kind each (a collection codebook serves one kind of image):
+    the 24 Kodak photographs (RGB) and the grey and 1-bit document scans."""
+    photos, pages = [], []
     with open(os.path.join(CORPUS, "MANIFEST.tsv")) as f:
         header = f.readline().rstrip("\n").split("\t")
         for line in f:
             r = dict(zip(header, line.rstrip("\n").split("\t")))
-            if r["status"] != "ok":
+            if r["status"] != "ok" or not r["width"] or not r["height"]:
                 continue
-            if r["path"].startswith("kodak/") or r["path"].startswith("documents/"):
-                rows.append((r["path"], int(r["width"]) * int(r["height"])))
-    return sorted(rows)
+            px = int(r["width"]) * int(r["height"])
+            if r["path"].startswith("kodak/"):
+                photos.append((r["path"], px))
+            elif r["path"].startswith("documents/") and r["spp"] == "1" and r["mode"] != "P":
+                pages.append((r["path"], px))
+    return [("Kodak photographs (RGB)", sorted(photos)), ("grey and 1-bit document scans", sorted(pages))]
 
 
 def fresh_folder(files):
@@ -45,12 +50,16 @@ def timed(cmd, env=None):
 def main():
     if not os.path.isdir(CORPUS + "/kodak"):
         sys.exit(f"bench-batch: corpus not found at {CORPUS}")
-    files = corpus_files()
-    mp = sum(px for _, px in files) / 1e6
-    print(f"input: {len(files)} corpus images (Kodak and documents/), {mp:.1f} MP in all; "
-          f"{os.cpu_count()} cores; median of {REPEAT} runs")
-    results = []
+    print(f"{os.cpu_count()} cores; median of {REPEAT} runs; every run starts from a fresh copy of the folder")
+    for title, files in corpus_sets():
+        bench_set(title, files)
+    shutil.rmtree(WORK, ignore_errors=True)
 
+
+def bench_set(title, files):
+    mp = sum(px for _, px in files) / 1e6
+    print(f"\n## {title}: {len(files)} files, {mp:.1f} MP in all\n")
+    results = []
     def run(name, make_cmd, check):
         times = []
         for _ in range(REPEAT):
@@ -103,7 +112,6 @@ def main():
                  ("tessera watch, 1 worker, collection codebook", "tessera watch, 2 workers, collection codebook")]:
         if by.get(a) and by.get(b):
             print(f"\n{b} vs {a}: {by[b] / by[a]:.2f}x")
-    shutil.rmtree(WORK, ignore_errors=True)
 
 
 main()

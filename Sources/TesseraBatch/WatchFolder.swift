@@ -291,20 +291,22 @@ public final class WatchFolder: @unchecked Sendable {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: processing) else { return }
         for entry in entries where entry != worker.description {
             let path = processing + "/" + entry
+            // A worker's folder is `host~pid~start`; one a reclaimer took over is
+            // `.reclaim-<reclaimer>--<original>`, abandoned too if that reclaimer died.
             let holder: WorkerIdentity?
+            var original = entry
             if entry.hasPrefix(".reclaim-") {
-                // A folder a reclaimer took over; abandoned too if that reclaimer died.
                 let rest = entry.dropFirst(".reclaim-".count)
                 guard let split = rest.range(of: "--") else { continue }
                 holder = WorkerIdentity(token: String(rest[..<split.lowerBound]))
+                original = String(rest[split.upperBound...])
                 if holder == worker { continue }
             } else {
                 holder = WorkerIdentity(token: entry)
             }
             guard let holder else { continue }
             guard isAbandoned(path: path, holder: holder) else { continue }
-            let original = entry.hasPrefix(".reclaim-") ? String(entry.split(separator: "-", maxSplits: 1).last ?? "") : entry
-            let takeover = processing + "/.reclaim-\(worker.description)--\(original.replacingOccurrences(of: "/", with: "_"))"
+            let takeover = processing + "/.reclaim-\(worker.description)--\(original)"
             guard rename(path, takeover) == 0 else { continue }
             let files = (try? FileManager.default.contentsOfDirectory(atPath: takeover)) ?? []
             for name in files.sorted() where name != ".heartbeat" {

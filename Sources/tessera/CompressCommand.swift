@@ -20,9 +20,13 @@ struct CompressCommand: ParsableCommand {
               tessera compress scan.tif -o scan.tess --codewords 1024 --algorithm som
               tessera compress page.png -o page.tess --codebook collection.tcb
               tessera compress scan.tif -o scan.tess --pipeline grey-document
+              tessera compress master.tif -o master.tess --max-error 2      # near-lossless
+              tessera compress page.tif -o page.tess --lossless
               tessera compress scans/ --out-dir tess/ --shard 3/8 --skip-existing
 
-            Many inputs (files or folders) need --out-dir; --shard I/N takes a deterministic \
+            --max-error E and --lossless code every sample within ±E of the original (exact \
+            for --lossless) by prediction from decoded neighbours, with no codebook (bit depths \
+            up to 8). Many inputs (files or folders) need --out-dir; --shard I/N takes a deterministic \
             share of them (every N-th file of the list sorted by output name, from the I-th), so \
             array jobs (Slurm, Kubernetes indexed Jobs, GNU parallel) split a batch with no \
             coordination. Options given here override the preset's.

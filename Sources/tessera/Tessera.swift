@@ -10,7 +10,7 @@ struct Tessera: ParsableCommand {
             binary PNM, always streaming: no command holds a whole image in memory.
             """,
         subcommands: [
-            CompressCommand.self, DecompressCommand.self, TrainCommand.self, WatchCommand.self, InfoCommand.self, VerifyCommand.self,
+            CompressCommand.self, DecompressCommand.self, TrainCommand.self, WatchCommand.self, CompareCommand.self, InfoCommand.self, VerifyCommand.self,
             ConvertCommand.self, ProbeCommand.self, SearchBenchmarkCommand.self,
         ])
 }

@@ -45,6 +45,29 @@ final class PresetUseTests: XCTestCase {
         XCTAssertEqual(i["codewords"] as? Int, 64)
     }
 
+    func testABadPresetStopsTheCommandBeforeAnyWork() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let bad = scratch.path("mine.yaml")
+        try "description: mine\ncodebook:\n  codewords: 5000\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        for command in [
+            ["compress", Corpus.path("kodak/kodim01.png"), "-o", scratch.path("x.tess")],
+            ["train", Corpus.path("kodak/kodim01.png"), "-o", scratch.path("x.tcb")],
+            ["watch", scratch.path("in"), "--out", scratch.path("out")],
+        ] {
+            try? FileManager.default.createDirectory(atPath: scratch.path("in"), withIntermediateDirectories: true)
+            let r = try CommandRunner.tessera(command + ["--pipeline", bad])
+            XCTAssertEqual(r.status, 1, command[0])
+            XCTAssertEqual(
+                r.stderr, "tessera: \(bad):3: codebook.codewords: 5000 is out of range (16 to 4096)\n", command[0])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("x.tess")))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("x.tcb")))
+        let r = try CommandRunner.tessera(["compress", Corpus.path("kodak/kodim01.png"), "-o", scratch.path("x.tess"), "--pipeline", "nonesuch"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.hasPrefix("tessera: nonesuch: no such preset; known presets: "), r.stderr)
+    }
+
     func testColourPhotoPreset() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
@@ -61,7 +84,29 @@ final class PresetUseTests: XCTestCase {
         _ = try run(["compress", photo, "-o", scratch.path("n.tess"), "--pipeline", "archival", "--quiet"])
         XCTAssertEqual(try info(scratch.path("n.tess"))["max_error"] as? Int, 2)
         _ = try run(["decompress", scratch.path("n.tess"), "-o", scratch.path("n.ppm"), "--quiet"])
-        XCTAssertLessThanOrEqual(largestError(try pixels(photo), try pixels(scratch.path("n.ppm"))), 2)
+        let original = try pixels(photo), decoded = try pixels(scratch.path("n.ppm"))
+        XCTAssertLessThanOrEqual(largestError(original, decoded), 2)
+        // `tessera compare` agrees with the independent figures computed here.
+        let text = try run(["compare", photo, scratch.path("n.ppm"), "--max-error", "2", "--threshold", "1", "--json"])
+        let c = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+        let sse = zip(original.bytes, decoded.bytes).reduce(0.0) { $0 + Double((Int($1.0) - Int($1.1)) * (Int($1.0) - Int($1.1))) }
+        let psnr = 10 * log10(255.0 * 255 / (sse / Double(original.bytes.count)))
+        XCTAssertEqual(c["psnr"] as? Double ?? 0, psnr, accuracy: 1e-9)
+        XCTAssertEqual(c["max_error"] as? Int, largestError(original, decoded))
+        var over = 0
+        for i in 0..<(original.width * original.height) {
+            if (0..<3).contains(where: { abs(Int(original.bytes[3 * i + $0]) - Int(decoded.bytes[3 * i + $0])) > 1 }) { over += 1 }
+        }
+        XCTAssertEqual(c["pixels_over_threshold"] as? Int, over)
+        XCTAssertGreaterThan(c["ssim"] as? Double ?? 0, 0.98)
+        XCTAssertLessThanOrEqual(c["ssim"] as? Double ?? 2, 1)
+        // Over the bound: status 3 and a one-line reason.
+        let r = try CommandRunner.tessera(["compare", photo, scratch.path("n.ppm"), "--max-error", "1"])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("largest error 2 is over --max-error 1"), r.stderr)
+        let size = try CommandRunner.tessera(["compare", photo, Corpus.path("documents/tesseract-hebtypo.png")])
+        XCTAssertEqual(size.status, 1)
+        XCTAssertTrue(size.stderr.contains("nothing to compare"), size.stderr)
     }
 
     func testLosslessPresetGivesTheExactBitsOfAOneBitScanBack() throws {

@@ -266,6 +266,27 @@ final class WatchFolderTests: XCTestCase {
         XCTAssertEqual(verify.status, 0, verify.stdout + verify.stderr)
     }
 
+    /// A second signal does not wait: the file in flight goes back to the folder, unfinished,
+    /// and nothing appears under its output name.
+    func testSecondSignalGivesTheFileBackAndExits() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let (input, output, _) = try makeFolders(scratch)
+        let w = try WatcherProcess(
+            arguments: [input, "--out", output, "--codewords", "1024", "--samples", "200000", "--threads", "1", "--settle", "0.2"],
+            logPath: scratch.path("log.txt"))
+        try drop(Corpus.path("documents/ocrd-kant_aufklaerung_1784-NRM_0017.png"), as: input + "/page.png", mode: 0)
+        XCTAssertTrue(waitUntil(timeout: 30) { !claimedFiles(input).isEmpty }, w.stderrText)
+        w.signal(SIGTERM)
+        usleep(100_000)
+        w.signal(SIGTERM)
+        XCTAssertEqual(w.wait(timeout: 30), 128 + SIGTERM, w.stderrText)
+        XCTAssertTrue(fm.fileExists(atPath: input + "/page.png"), "given back: \(listing(input))")
+        XCTAssertEqual(listing(input + "/done"), [])
+        XCTAssertFalse(fm.fileExists(atPath: output + "/page.tess"))
+        XCTAssertTrue(try String(contentsOfFile: w.logPath, encoding: .utf8).contains("released  page.png"))
+    }
+
     func testPollingFallbackAndOnceMode() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()

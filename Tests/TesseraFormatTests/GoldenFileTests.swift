@@ -13,14 +13,16 @@ final class GoldenFileTests: XCTestCase {
     func testGoldenFilesDecodeToTheirRecordedPixels() throws {
         let table = try String(contentsOfFile: Fixtures.path("golden/golden.tsv"), encoding: .utf8)
         let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertEqual(rows.count, 4)
+        XCTAssertEqual(rows.count, 6)
         var formats: Set<String> = []
+        var modes: Set<String> = []
         for row in rows {
             let name = row[0]
             let image = try TessImage(path: Fixtures.path("golden/\(name).tess"))
             XCTAssertEqual(image.header.width, Int(row[1]), name)
             XCTAssertEqual(image.header.height, Int(row[2]), name)
             formats.insert(image.header.format.description)
+            modes.insert("\(image.header.codingMode)")
             XCTAssertTrue(image.verify().isWhole, name)
             let pixels = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
             let hash = SHA256()
@@ -28,5 +30,6 @@ final class GoldenFileTests: XCTestCase {
             XCTAssertEqual(hash.finalizeHex(), row[3], "\(name): decoded pixels changed")
         }
         XCTAssertEqual(formats, ["rgb 8-bit", "grey 8-bit", "grey 1-bit", "rgba 16-bit"])
+        XCTAssertEqual(modes, ["vq", "residual"])
     }
 }
