@@ -12,7 +12,7 @@ import TesseraFormat
 /// VQ-prediction 5.55 / MED 5.51; Kodak 23 4.00 / 3.83; a grey scan 4.39 / 4.05; a text page
 /// 0.67 / 0.15. Predicting from decoded neighbours beats predicting from the VQ image, so this
 /// mode needs no codebook.
-struct ResidualPlaneCoder: Sendable {
+struct ResidualPlaneCoder: PlaneCoding {
     let maxValue: Int
     let maxError: Int
     var step: Int { 2 * maxError + 1 }

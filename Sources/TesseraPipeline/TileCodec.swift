@@ -25,7 +25,7 @@ public struct TileCodec: Sendable {
     /// Forms patch vectors exactly as training did (TesseraCodebook's one place for it).
     let extractor: PatchExtractor
     /// Coding mode `residual`: the coder of each plane (no codebook, no index maps).
-    let residual: [ResidualPlaneCoder]
+    let residual: [any PlaneCoding]
 
     /// A codec for coding mode `residual` (near-lossless / lossless), depths up to 8 bits.
     public init(header: ImageHeader, residual parameters: ResidualParameters) {
@@ -42,10 +42,12 @@ public struct TileCodec: Sendable {
         sampleTables = []
         flatIndex = []
         let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
-        residual = (0..<header.planeCount).map {
-            ResidualPlaneCoder(
+        // 1-bit planes are always exact (an error of ±1 would allow any pixel at all).
+        residual = (0..<header.planeCount).map { plane -> any PlaneCoding in
+            if header.format.bitDepth == 1 { return BilevelPlaneCoder() }
+            return ResidualPlaneCoder(
                 bitDepth: header.format.bitDepth,
-                maxError: parameters.maxError(plane: $0, planeCount: header.planeCount, hasAlpha: hasAlpha))
+                maxError: parameters.maxError(plane: plane, planeCount: header.planeCount, hasAlpha: hasAlpha))
         }
     }
 
