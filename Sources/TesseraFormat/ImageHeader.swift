@@ -15,6 +15,8 @@ public struct ImageHeader: Sendable, Equatable {
     public enum ColorTransform: UInt8, Sendable, CaseIterable {
         /// Each channel is a plane as it is.
         case none = 0
+        /// Lossless RGB(A), coding mode `residual`: planes Y, Co, Cg (reversible), then alpha.
+        case ycocgR = 1
     }
 
     public var width: Int

@@ -54,7 +54,17 @@ enum CodecBinding {
             guard header.format.bitDepth <= 8 else {
                 throw ContainerError.unsupportedFeature("coding mode residual at \(header.format.bitDepth) bits")
             }
-            return TileCodec(header: header, residual: try ResidualParameters(decoding: bytes))
+            let parameters = try ResidualParameters(decoding: bytes)
+            if header.colorTransform == .ycocgR {
+                guard parameters.maxError == 0, header.format.bitDepth == 8, header.format.channels >= 3 else {
+                    throw ContainerError.malformed(
+                        "IHDR", "colour transform YCoCg-R is only for lossless 8-bit RGB or RGBA")
+                }
+            }
+            return TileCodec(header: header, residual: parameters)
+        }
+        guard header.colorTransform == .none else {
+            throw ContainerError.malformed("IHDR", "coding mode vq takes no colour transform")
         }
         guard let cbBytes = reader.headerChunks[.codebook] else {
             throw ContainerError.malformed("header", "no CBOK (codebook) chunk")

@@ -156,7 +156,10 @@ public enum Compressor {
         guard (0...64).contains(maxError) else { throw CompressError(path: input, problem: "max error \(maxError): use 0 to 64") }
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
-            tileHeight: options.tileSize, patchSize: 4, codingMode: .residual, planeCount: info.format.channels)
+            tileHeight: options.tileSize, patchSize: 4, codingMode: .residual,
+            // Lossless 8-bit colour codes luma and chroma (reversible): smaller than R, G, B.
+            colorTransform: maxError == 0 && info.format.bitDepth == 8 && info.format.channels >= 3 ? .ycocgR : .none,
+            planeCount: info.format.channels)
         let parameters = ResidualParameters(maxError: maxError)
         let codec = TileCodec(header: header, residual: parameters)
         let chunks = [

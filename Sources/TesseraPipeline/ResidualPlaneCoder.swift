@@ -27,9 +27,14 @@ struct ResidualPlaneCoder: PlaneCoding {
 
     init(bitDepth: Int, maxError: Int) {
         precondition(bitDepth <= 8)
-        maxValue = (1 << bitDepth) - 1
+        self.init(maxValue: (1 << bitDepth) - 1, maxError: maxError)
+    }
+
+    /// Samples from 0 to `maxValue` (up to 510: the chroma planes of YCoCg-R, offset by 255).
+    init(maxValue: Int, maxError: Int) {
+        self.maxValue = maxValue
         self.maxError = maxError
-        activityScale = 255 / maxValue
+        activityScale = max(1, 255 / maxValue)
     }
 
     @inline(__always)
@@ -42,7 +47,7 @@ struct ResidualPlaneCoder: PlaneCoding {
 
     /// Prediction and context of sample (x, y) from the decoded samples `r` (row stride w).
     @inline(__always)
-    func predict(_ r: UnsafeMutableBufferPointer<UInt8>, x: Int, y: Int, w: Int) -> (Int, Int) {
+    func predict(_ r: UnsafeMutableBufferPointer<UInt16>, x: Int, y: Int, w: Int) -> (Int, Int) {
         if y == 0 {
             return (x == 0 ? (maxValue + 1) / 2 : Int(r[x - 1]), Self.contexts - 1)
         }
@@ -66,26 +71,44 @@ struct ResidualPlaneCoder: PlaneCoding {
     /// Codes `plane` of `tile` (interleaved samples, one byte each) and writes the decoded
     /// samples into the same plane of `decoded`.
     func encode(_ tile: PixelBuffer, plane: Int, into decoded: inout PixelBuffer) throws -> [UInt8] {
-        let w = tile.width, h = tile.height, channels = tile.format.channels
-        var rec = [UInt8](repeating: 0, count: w * h)
+        let channels = tile.format.channels
+        let samples = (0..<(tile.width * tile.height)).map { UInt16(tile.bytes[$0 * channels + plane]) }
+        let (bytes, rec) = try encode(samples, width: tile.width, height: tile.height)
+        decoded.bytes.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<rec.count { dst[i * channels + plane] = UInt8(truncatingIfNeeded: rec[i]) }
+        }
+        return bytes
+    }
+
+    func decode(_ bytes: ArraySlice<UInt8>, plane: Int, into out: inout PixelBuffer, context: String)
+        throws(ContainerError)
+    {
+        let channels = out.format.channels
+        let rec = try decode(bytes, width: out.width, height: out.height, context: context)
+        out.bytes.withUnsafeMutableBufferPointer { dst in
+            for i in 0..<rec.count { dst[i * channels + plane] = UInt8(truncatingIfNeeded: rec[i]) }
+        }
+    }
+
+    /// Codes a plane of `width × height` samples (each at most `maxValue`), returning the
+    /// stream and the decoded samples.
+    func encode(_ samples: [UInt16], width w: Int, height h: Int) throws -> ([UInt8], [UInt16]) {
+        var rec = [UInt16](repeating: 0, count: w * h)
         var lists = [[UInt16]](repeating: [], count: Self.contexts)
         let s = step, e = maxError, top = maxValue
-        tile.bytes.withUnsafeBufferPointer { src in
+        samples.withUnsafeBufferPointer { src in
             rec.withUnsafeMutableBufferPointer { r in
                 for y in 0..<h {
                     for x in 0..<w {
                         let (p, ctx) = predict(r, x: x, y: y, w: w)
-                        let v = Int(src[(y * w + x) * channels + plane])
+                        let v = Int(src[y * w + x])
                         let err = v - p
                         let q = err >= 0 ? (err + e) / s : -((-err + e) / s)
-                        r[y * w + x] = UInt8(min(max(p + q * s, 0), top))
+                        r[y * w + x] = UInt16(min(max(p + q * s, 0), top))
                         lists[ctx].append(UInt16(ZigZag.encode(q)))
                     }
                 }
             }
-        }
-        decoded.bytes.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<(w * h) { dst[i * channels + plane] = rec[i] }
         }
         var out = ByteWriter(capacity: 64)
         for list in lists { out.u32(UInt32(list.count)) }
@@ -95,14 +118,13 @@ struct ResidualPlaneCoder: PlaneCoding {
             out.blob(model.serialized())
             out.blob(stream)
         }
-        return out.bytes
+        return (out.bytes, rec)
     }
 
-    /// Decodes one plane's stream into `plane` of `out` (its size is the tile's).
-    func decode(_ bytes: ArraySlice<UInt8>, plane: Int, into out: inout PixelBuffer, context: String)
-        throws(ContainerError)
+    /// Decodes a plane of `width × height` samples.
+    func decode(_ bytes: ArraySlice<UInt8>, width w: Int, height h: Int, context: String) throws(ContainerError)
+        -> [UInt16]
     {
-        let w = out.width, h = out.height, channels = out.format.channels
         var reader = ByteReader(bytes, context: context)
         var counts: [Int] = []
         for _ in 0..<Self.contexts { counts.append(Int(try reader.u32())) }
@@ -136,7 +158,7 @@ struct ResidualPlaneCoder: PlaneCoding {
         }
         try reader.expectEnd()
         var cursors = [Int](repeating: 0, count: Self.contexts)
-        var rec = [UInt8](repeating: 0, count: w * h)
+        var rec = [UInt16](repeating: 0, count: w * h)
         let s = step, top = maxValue
         var overrun = false
         rec.withUnsafeMutableBufferPointer { r in
@@ -150,15 +172,13 @@ struct ResidualPlaneCoder: PlaneCoding {
                     }
                     cursors[ctx] = k + 1
                     let q = ZigZag.decode(Int(lists[ctx][k]))
-                    r[y * w + x] = UInt8(min(max(p + q * s, 0), top))
+                    r[y * w + x] = UInt16(min(max(p + q * s, 0), top))
                 }
             }
         }
         guard !overrun, cursors == counts else {
             throw ContainerError.malformed(context, "residual contexts do not match their counts")
         }
-        out.bytes.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<(w * h) { dst[i * channels + plane] = rec[i] }
-        }
+        return rec
     }
 }

@@ -42,6 +42,14 @@ public struct TileCodec: Sendable {
         sampleTables = []
         flatIndex = []
         let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
+        if header.colorTransform == .ycocgR {
+            precondition(header.format.bitDepth == 8 && header.format.channels >= 3 && parameters.maxError == 0)
+            // Luma 0…255, chroma 0…510, alpha as it is; all exact.
+            residual = (0..<header.planeCount).map { plane -> any PlaneCoding in
+                ResidualPlaneCoder(maxValue: plane == 1 || plane == 2 ? 510 : 255, maxError: 0)
+            }
+            return
+        }
         // 1-bit planes are always exact (an error of ±1 would allow any pixel at all).
         residual = (0..<header.planeCount).map { plane -> any PlaneCoding in
             if header.format.bitDepth == 1 { return BilevelPlaneCoder() }
@@ -165,6 +173,9 @@ public struct TileCodec: Sendable {
     }
 
     public func encode(_ tile: PixelBuffer) throws -> Encoded {
+        if header.colorTransform == .ycocgR {
+            return try encodeYCoCgR(tile)
+        }
         if !residual.isEmpty {
             var decoded = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
             var streams: [[UInt8]] = []
@@ -184,12 +195,42 @@ public struct TileCodec: Sendable {
         return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
     }
 
+    /// Lossless RGB(A) through YCoCg-R: three transformed planes, then alpha as it is.
+    func encodeYCoCgR(_ tile: PixelBuffer) throws -> Encoded {
+        var streams: [[UInt8]] = []
+        for (plane, samples) in YCoCgR.forward(tile).enumerated() {
+            guard let coder = residual[plane] as? ResidualPlaneCoder else { break }
+            streams.append(try coder.encode(samples, width: tile.width, height: tile.height).0)
+        }
+        if header.planeCount == 4 {
+            var ignored = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
+            streams.append(try residual[3].encode(tile, plane: 3, into: &ignored))
+        }
+        // Exact by construction (the transform is reversible and every plane lossless).
+        return Encoded(
+            payload: TileStreams(streams: streams).encoded(),
+            squaredError: Array(repeating: 0, count: header.planeCount), maxError: 0)
+    }
+
     /// Decodes a tile's Tile_Data into pixels; `width`×`height` is the tile's size.
     public func decode(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
         -> PixelBuffer
     {
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
         let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
+        if header.colorTransform == .ycocgR {
+            var out = PixelBuffer(width: width, height: height, format: header.format)
+            var planes: [[UInt16]] = []
+            for plane in 0..<3 {
+                guard let coder = residual[plane] as? ResidualPlaneCoder else { break }
+                planes.append(try coder.decode(streams[plane], width: width, height: height, context: context))
+            }
+            YCoCgR.inverse(planes, into: &out)
+            if header.planeCount == 4 {
+                try residual[3].decode(streams[3], plane: 3, into: &out, context: context)
+            }
+            return out
+        }
         if !residual.isEmpty {
             var out = PixelBuffer(width: width, height: height, format: header.format)
             for (plane, coder) in residual.enumerated() {

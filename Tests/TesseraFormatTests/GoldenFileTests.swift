@@ -13,7 +13,7 @@ final class GoldenFileTests: XCTestCase {
     func testGoldenFilesDecodeToTheirRecordedPixels() throws {
         let table = try String(contentsOfFile: Fixtures.path("golden/golden.tsv"), encoding: .utf8)
         let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertEqual(rows.count, 6)
+        XCTAssertEqual(rows.count, 7)
         var formats: Set<String> = []
         var modes: Set<String> = []
         for row in rows {
@@ -22,7 +22,7 @@ final class GoldenFileTests: XCTestCase {
             XCTAssertEqual(image.header.width, Int(row[1]), name)
             XCTAssertEqual(image.header.height, Int(row[2]), name)
             formats.insert(image.header.format.description)
-            modes.insert("\(image.header.codingMode)")
+            modes.insert("\(image.header.codingMode) \(image.header.colorTransform)")
             XCTAssertTrue(image.verify().isWhole, name)
             let pixels = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
             let hash = SHA256()
@@ -30,6 +30,6 @@ final class GoldenFileTests: XCTestCase {
             XCTAssertEqual(hash.finalizeHex(), row[3], "\(name): decoded pixels changed")
         }
         XCTAssertEqual(formats, ["rgb 8-bit", "grey 8-bit", "grey 1-bit", "rgba 16-bit"])
-        XCTAssertEqual(modes, ["vq", "residual"])
+        XCTAssertEqual(modes, ["vq none", "residual none", "residual ycocgR"])
     }
 }
