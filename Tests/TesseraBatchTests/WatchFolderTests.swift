@@ -287,6 +287,31 @@ final class WatchFolderTests: XCTestCase {
         XCTAssertTrue(try String(contentsOfFile: w.logPath, encoding: .utf8).contains("released  page.png"))
     }
 
+    /// A worker on another host can only be judged by its heartbeat: its files are left alone
+    /// while the heartbeat is fresh and taken back once it is older than the lease.
+    func testAnotherHostsFilesAreReclaimedOnlyAfterTheLease() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let (input, output, preset) = try makeFolders(scratch)
+        let fresh = input + "/processing/otherhost.example~4242~17", stale = input + "/processing/farhost~77~99"
+        for (dir, file, age) in [(fresh, "fresh.png", 0.0), (stale, "stale.png", 3600.0)] {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try fm.copyItem(atPath: Corpus.path("kodak/kodim11.png"), toPath: dir + "/" + file)
+            fm.createFile(atPath: dir + "/.heartbeat", contents: nil)
+            let when = Date().addingTimeInterval(-age)
+            try fm.setAttributes([.modificationDate: when], ofItemAtPath: dir + "/.heartbeat")
+        }
+        let r = try CommandRunner.tessera(
+            ["watch", input, "--out", output, "--pipeline", preset, "--lease", "600", "--once", "--settle", "0", "--json"],
+            timeout: 60)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(listing(input + "/done"), ["stale.png"])
+        XCTAssertTrue(fm.fileExists(atPath: fresh + "/fresh.png"), "a live worker's file is not taken")
+        XCTAssertFalse(fm.fileExists(atPath: stale), "the dead worker's folder is gone")
+        XCTAssertTrue(r.stdout.contains("\"event\":\"reclaimed\""), r.stdout)
+        XCTAssertTrue(fm.fileExists(atPath: output + "/stale.tess"))
+    }
+
     func testPollingFallbackAndOnceMode() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
