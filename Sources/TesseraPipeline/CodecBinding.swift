@@ -51,9 +51,6 @@ enum CodecBinding {
             guard let bytes = reader.headerChunks[.residualParameters] else {
                 throw ContainerError.malformed("header", "no RPAR chunk (coding mode residual)")
             }
-            guard header.format.bitDepth <= 8 else {
-                throw ContainerError.unsupportedFeature("coding mode residual at \(header.format.bitDepth) bits")
-            }
             let parameters = try ResidualParameters(decoding: bytes)
             if header.colorTransform == .ycocgR {
                 guard parameters.maxError == 0, header.format.bitDepth == 8, header.format.channels >= 3 else {

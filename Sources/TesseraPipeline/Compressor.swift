@@ -148,11 +148,6 @@ public enum Compressor {
         input: String, output: String, info: ImageInfo, maxError: Int, options: CompressOptions, threads: Int,
         start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
     ) throws -> CompressReport {
-        guard info.format.bitDepth <= 8 else {
-            throw CompressError(
-                path: input,
-                problem: "near-lossless and lossless coding take bit depths up to 8; this image has \(info.format.bitDepth)")
-        }
         guard (0...64).contains(maxError) else { throw CompressError(path: input, problem: "max error \(maxError): use 0 to 64") }
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,

@@ -18,7 +18,13 @@ struct ResidualPlaneCoder: PlaneCoding {
     var step: Int { 2 * maxError + 1 }
     /// Largest |quantised error|.
     var qMax: Int { (maxValue + maxError) / step }
-    var alphabetSize: Int { 2 * qMax + 1 }
+    /// Symbols the context models code: every ZigZag value directly up to 10-bit samples; above
+    /// (16-bit), a token of the value's magnitude with its low bits sent raw (`wide`).
+    var alphabetSize: Int { wide ? Self.tokenCount : 2 * qMax + 1 }
+    /// Samples above 10 bits: values coded as magnitude tokens plus raw bits.
+    var wide: Bool { maxValue > 1023 }
+    static let directTokens = 32
+    static let tokenCount = directTokens + 12 * 4
     /// Activity is measured on a 0–255 scale whatever the depth.
     let activityScale: Int
 
@@ -26,7 +32,6 @@ struct ResidualPlaneCoder: PlaneCoding {
     static let thresholds = [2, 6, 14, 30, 62]
 
     init(bitDepth: Int, maxError: Int) {
-        precondition(bitDepth <= 8)
         self.init(maxValue: (1 << bitDepth) - 1, maxError: maxError)
     }
 
@@ -35,6 +40,23 @@ struct ResidualPlaneCoder: PlaneCoding {
         self.maxValue = maxValue
         self.maxError = maxError
         activityScale = max(1, 255 / maxValue)
+    }
+
+    /// Token of a ZigZag value `u` (wide planes): `u` itself below 32, else 32 + 4·(n − 5) + the
+    /// two bits after the leading one, `n` being the position of the leading one; the `n − 2`
+    /// bits below those are sent raw.
+    @inline(__always)
+    static func token(_ u: Int) -> (token: Int, rawBits: Int, raw: Int) {
+        if u < directTokens { return (u, 0, 0) }
+        let n = Int.bitWidth - 1 - u.leadingZeroBitCount
+        return (directTokens + 4 * (n - 5) + (u >> (n - 2)) & 3, n - 2, u & ((1 << (n - 2)) - 1))
+    }
+
+    @inline(__always)
+    static func value(token t: Int, raw: (Int) -> Int) -> Int {
+        if t < directTokens { return t }
+        let n = (t - directTokens) / 4 + 5
+        return 1 << n | ((t - directTokens) & 3) << (n - 2) | raw(n - 2)
     }
 
     @inline(__always)
@@ -56,7 +78,9 @@ struct ResidualPlaneCoder: PlaneCoding {
         if x == 0 { return (b, Self.contexts - 1) }
         let a = Int(r[i - 1]), c = Int(r[i - w - 1])
         let d = x + 1 < w ? Int(r[i - w + 1]) : b
-        let g = (abs(d - b) + abs(b - c) + abs(c - a)) * activityScale / (1 + maxError)
+        let raw = abs(d - b) + abs(b - c) + abs(c - a)
+        // Activity on a 0–255 scale: 16-bit differences are scaled down, small depths up.
+        let g = (wide ? raw * 255 / maxValue : raw * activityScale) / (1 + maxError)
         var ctx = 0
         if g > 0 {
             ctx = 6
@@ -72,21 +96,37 @@ struct ResidualPlaneCoder: PlaneCoding {
     /// samples into the same plane of `decoded`.
     func encode(_ tile: PixelBuffer, plane: Int, into decoded: inout PixelBuffer) throws -> [UInt8] {
         let channels = tile.format.channels
-        let samples = (0..<(tile.width * tile.height)).map { UInt16(tile.bytes[$0 * channels + plane]) }
-        let (bytes, rec) = try encode(samples, width: tile.width, height: tile.height)
-        decoded.bytes.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<rec.count { dst[i * channels + plane] = UInt8(truncatingIfNeeded: rec[i]) }
+        let two = tile.format.bytesPerSample == 2
+        let samples = (0..<(tile.width * tile.height)).map { i -> UInt16 in
+            let j = i * channels + plane
+            return two ? UInt16(tile.bytes[2 * j]) | UInt16(tile.bytes[2 * j + 1]) << 8 : UInt16(tile.bytes[j])
         }
+        let (bytes, rec) = try encode(samples, width: tile.width, height: tile.height)
+        Self.store(rec, plane: plane, into: &decoded)
         return bytes
     }
 
     func decode(_ bytes: ArraySlice<UInt8>, plane: Int, into out: inout PixelBuffer, context: String)
         throws(ContainerError)
     {
-        let channels = out.format.channels
         let rec = try decode(bytes, width: out.width, height: out.height, context: context)
+        Self.store(rec, plane: plane, into: &out)
+    }
+
+    /// Writes `samples` into `plane` of `out` (1 or 2 bytes per sample, little-endian).
+    static func store(_ samples: [UInt16], plane: Int, into out: inout PixelBuffer) {
+        let channels = out.format.channels
+        let two = out.format.bytesPerSample == 2
         out.bytes.withUnsafeMutableBufferPointer { dst in
-            for i in 0..<rec.count { dst[i * channels + plane] = UInt8(truncatingIfNeeded: rec[i]) }
+            for i in 0..<samples.count {
+                let j = i * channels + plane
+                if two {
+                    dst[2 * j] = UInt8(truncatingIfNeeded: samples[i])
+                    dst[2 * j + 1] = UInt8(truncatingIfNeeded: samples[i] >> 8)
+                } else {
+                    dst[j] = UInt8(truncatingIfNeeded: samples[i])
+                }
+            }
         }
     }
 
@@ -95,7 +135,8 @@ struct ResidualPlaneCoder: PlaneCoding {
     func encode(_ samples: [UInt16], width w: Int, height h: Int) throws -> ([UInt8], [UInt16]) {
         var rec = [UInt16](repeating: 0, count: w * h)
         var lists = [[UInt16]](repeating: [], count: Self.contexts)
-        let s = step, e = maxError, top = maxValue
+        let s = step, e = maxError, top = maxValue, wideCoding = wide
+        var raw = RawBitWriter()
         samples.withUnsafeBufferPointer { src in
             rec.withUnsafeMutableBufferPointer { r in
                 for y in 0..<h {
@@ -105,7 +146,13 @@ struct ResidualPlaneCoder: PlaneCoding {
                         let err = v - p
                         let q = err >= 0 ? (err + e) / s : -((-err + e) / s)
                         r[y * w + x] = UInt16(min(max(p + q * s, 0), top))
-                        lists[ctx].append(UInt16(ZigZag.encode(q)))
+                        if wideCoding {
+                            let (t, n, bits) = Self.token(ZigZag.encode(q))
+                            lists[ctx].append(UInt16(t))
+                            if n > 0 { raw.put(bits, count: n) }
+                        } else {
+                            lists[ctx].append(UInt16(ZigZag.encode(q)))
+                        }
                     }
                 }
             }
@@ -118,6 +165,7 @@ struct ResidualPlaneCoder: PlaneCoding {
             out.blob(model.serialized())
             out.blob(stream)
         }
+        if wideCoding { out.blob(raw.finish()) }
         return (out.bytes, rec)
     }
 
@@ -156,7 +204,10 @@ struct ResidualPlaneCoder: PlaneCoding {
             }
             lists.append(list)
         }
+        let rawBytes = wide ? try reader.blob(limit: TessFormat.maxChunkPayload) : []
         try reader.expectEnd()
+        var raw = RawBitReader(rawBytes)
+        let wideCoding = wide
         var cursors = [Int](repeating: 0, count: Self.contexts)
         var rec = [UInt16](repeating: 0, count: w * h)
         let s = step, top = maxValue
@@ -171,13 +222,18 @@ struct ResidualPlaneCoder: PlaneCoding {
                         return
                     }
                     cursors[ctx] = k + 1
-                    let q = ZigZag.decode(Int(lists[ctx][k]))
+                    let t = Int(lists[ctx][k])
+                    let u = wideCoding ? Self.value(token: t) { raw.take($0) } : t
+                    let q = ZigZag.decode(u)
                     r[y * w + x] = UInt16(min(max(p + q * s, 0), top))
                 }
             }
         }
         guard !overrun, cursors == counts else {
             throw ContainerError.malformed(context, "residual contexts do not match their counts")
+        }
+        guard raw.isConsistent else {
+            throw ContainerError.malformed(context, "residual raw bits do not match their tokens")
         }
         return rec
     }

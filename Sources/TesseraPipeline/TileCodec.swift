@@ -29,7 +29,7 @@ public struct TileCodec: Sendable {
 
     /// A codec for coding mode `residual` (near-lossless / lossless), depths up to 8 bits.
     public init(header: ImageHeader, residual parameters: ResidualParameters) {
-        precondition(header.codingMode == .residual && header.format.bitDepth <= 8)
+        precondition(header.codingMode == .residual)
         guard
             let layout = try? PatchLayout(
                 patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),

@@ -25,8 +25,8 @@ struct CompressCommand: ParsableCommand {
               tessera compress scans/ --out-dir tess/ --shard 3/8 --skip-existing
 
             --max-error E and --lossless code every sample within ±E of the original (exact \
-            for --lossless) by prediction from decoded neighbours, with no codebook (bit depths \
-            up to 8). Many inputs (files or folders) need --out-dir; --shard I/N takes a deterministic \
+            for --lossless) by prediction from decoded neighbours, with no codebook (any bit \
+            depth; 16-bit stays 16-bit). Many inputs (files or folders) need --out-dir; --shard I/N takes a deterministic \
             share of them (every N-th file of the list sorted by output name, from the I-th), so \
             array jobs (Slurm, Kubernetes indexed Jobs, GNU parallel) split a batch with no \
             coordination. Options given here override the preset's.

@@ -91,17 +91,41 @@ final class ResidualCodingTests: XCTestCase {
         XCTAssertEqual(one.bytes, two.bytes)
     }
 
-    func testSixteenBitIsRefusedClearly() throws {
+    /// 16-bit images keep their precision: lossless is exact at 16 bits, and near-lossless holds
+    /// its bound in 16-bit units (the PngSuite's 16-bit files: grey, RGB, grey+alpha, RGBA).
+    func testSixteenBitKeepsItsPrecision() throws {
         try Corpus.require()
-        var options = CompressOptions()
-        options.maxError = 0
-        let scratch = try ScratchDirectory()
-        XCTAssertThrowsError(
-            try Compressor.compress(input: Corpus.path("pngsuite/basn0g16.png"), output: scratch.path("x.tess"), options: options)
-        ) { error in
-            XCTAssertTrue("\(error)".contains("bit depths up to 8"), "\(error)")
+        for rel in ["pngsuite/basn0g16.png", "pngsuite/basn2c16.png", "pngsuite/basn4a16.png", "pngsuite/basn6a16.png"] {
+            let exact = try roundTrip(rel, maxError: 0, tile: 16)
+            XCTAssertEqual(exact.decoded.format.bitDepth, 16)
+            XCTAssertTrue(exact.decoded == exact.original, "\(rel): 16-bit lossless differs")
+            let near = try roundTrip(rel, maxError: 3, tile: 16)
+            var worst = 0
+            for i in 0..<(near.original.bytes.count / 2) {
+                let a = Int(near.original.bytes[2 * i]) | Int(near.original.bytes[2 * i + 1]) << 8
+                let b = Int(near.decoded.bytes[2 * i]) | Int(near.decoded.bytes[2 * i + 1]) << 8
+                worst = max(worst, abs(a - b))
+            }
+            XCTAssertLessThanOrEqual(worst, 3, rel)
+            XCTAssertEqual(near.report.maxError, worst, "\(rel): the report measures at 16 bits")
         }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path("x.tess")))
+    }
+
+    /// Wide (16-bit) residuals: every ZigZag value survives its token and raw bits.
+    func testWideTokensRoundTrip() throws {
+        var writer = RawBitWriter()
+        var tokens: [Int] = []
+        let values = Array(0..<300) + stride(from: 300, through: 131_071, by: 37).map { $0 } + [131_071]
+        for u in values {
+            let (t, n, raw) = ResidualPlaneCoder.token(u)
+            XCTAssertLessThan(t, ResidualPlaneCoder.tokenCount, "\(u)")
+            tokens.append(t)
+            if n > 0 { writer.put(raw, count: n) }
+        }
+        var reader = RawBitReader(writer.finish())
+        let back = tokens.map { t in ResidualPlaneCoder.value(token: t) { reader.take($0) } }
+        XCTAssertEqual(back, values)
+        XCTAssertTrue(reader.isConsistent)
     }
 
     /// A flipped byte in a residual stream is caught (CRC) and a forged stream whose CRC is
