@@ -22,6 +22,9 @@ public struct CompressOptions: Sendable {
     /// nil: vector quantisation only. E ≥ 0: a residual layer keeps every sample of every
     /// plane within ±E of the original (near-lossless); 0 is lossless.
     public var maxError: Int?
+    /// Meet at least this PSNR (dB) over the whole image at the lowest rate found: several
+    /// settings are tried (`QualityTarget`); nil: use the options as they are.
+    public var targetPSNR: Double?
     /// Use this codebook file (.tcb) instead of training one.
     public var codebookPath: String?
     /// Pixels the sampling pass reads at most (give or take a band): a larger

@@ -16,6 +16,11 @@ public enum Compressor {
         input: String, output: String, options: CompressOptions,
         progress: ((CompressProgress) -> Void)? = nil
     ) throws -> CompressReport {
+        if let target = options.targetPSNR {
+            var base = options
+            base.targetPSNR = nil
+            return try QualityTarget.compress(input: input, output: output, psnr: target, base: base).report
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let threads = options.threads > 0 ? options.threads : ParallelMap.defaultThreads

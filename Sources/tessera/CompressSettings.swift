@@ -41,6 +41,12 @@ struct CompressSettings: ParsableArguments {
     @Flag(help: "Lossless (the same as --max-error 0).")
     var lossless = false
 
+    @Option(help: "One quality knob, 1 to 100: below 90 codebook size, 90-99 near-lossless (±(100-Q)), 100 lossless.")
+    var quality: Int?
+
+    @Option(help: "Meet at least this PSNR (dB) over the whole image at the lowest rate found (tries several settings).")
+    var psnr: Double?
+
     @Option(help: "Worker threads per file (0: every core; default 0).")
     var threads: Int?
 
@@ -57,6 +63,10 @@ struct CompressSettings: ParsableArguments {
         if lossless, let maxError, maxError != 0 {
             throw ValidationError("--lossless and --max-error \(maxError) disagree: give one")
         }
+        if let quality, !(1...100).contains(quality) { throw ValidationError("--quality must be 1 to 100") }
+        if let psnr, !(psnr > 0 && psnr < 200) { throw ValidationError("--psnr must be a number of dB, 1 to 199") }
+        let knobs = [quality != nil, psnr != nil, lossless || maxError != nil].filter { $0 }.count
+        if knobs > 1 { throw ValidationError("give one of --quality, --psnr, --max-error/--lossless") }
     }
 
     /// The preset, if one was named (loading errors name the file, line and key).
@@ -67,6 +77,8 @@ struct CompressSettings: ParsableArguments {
     /// Defaults, then the preset, then the options given here.
     func options(preset: Preset?) -> CompressOptions {
         var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
+        if let quality { o = QualityTarget.options(quality: quality, base: o) }
+        if let psnr { o.targetPSNR = psnr }
         if let a = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:)) { o.algorithm = a }
         if let codewords { o.codewords = codewords }
         if let patch { o.patchSize = patch }

@@ -111,6 +111,54 @@ final class ResidualCodingTests: XCTestCase {
         }
     }
 
+    /// `psnr:` meets its target on real images (photograph, grey page, colour page) and keeps
+    /// the smallest of the files it tried that meet it.
+    func testPSNRTargetIsMet() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        for rel in ["kodak/kodim19.png", "documents/tesseract-hebtypo.png", "documents/ocrd-DIBCO11-PR4.png"] {
+            for target in [32.0, 42.0] {
+                let out = scratch.path("t.tess")
+                var base = CompressOptions()
+                base.samples = 20_000
+                base.maxIterations = 8
+                let (report, attempts) = try QualityTarget.compress(
+                    input: Corpus.path(rel), output: out, psnr: target, base: base)
+                XCTAssertGreaterThanOrEqual(report.psnr, target, "\(rel) at \(target) dB")
+                let meeting = attempts.filter(\.meetsTarget)
+                XCTAssertEqual(report.outputBytes, meeting.map(\.bytes).min(), "\(rel): the smallest that meets it")
+                // The file is the one reported, and it decodes to that PSNR.
+                let image = try TessImage(path: out)
+                let decoded = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+                let original = try pixels(Corpus.path(rel))
+                let sse = zip(original.bytes, decoded.bytes).reduce(0.0) { $0 + Double((Int($1.0) - Int($1.1)) * (Int($1.0) - Int($1.1))) }
+                let measured = sse == 0 ? Double.infinity : 10 * log10(255.0 * 255 / (sse / Double(original.bytes.count)))
+                XCTAssertGreaterThanOrEqual(measured, target, rel)
+                let left = try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).filter { $0.hasPrefix(".") }
+                XCTAssertEqual(left, [], "no attempt is left behind")
+            }
+        }
+    }
+
+    /// `--quality`: higher Q never gives a smaller file or a lower PSNR on a real page, and 100 is exact.
+    func testQualityKnobIsMonotone() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        var last: (bytes: Int, psnr: Double)?
+        for q in [10, 45, 65, 95, 99, 100] {
+            let options = QualityTarget.options(quality: q, base: CompressOptions())
+            let r = try Compressor.compress(
+                input: Corpus.path("documents/tesseract-hebtypo.png"), output: scratch.path("q\(q).tess"), options: options)
+            if let last {
+                XCTAssertGreaterThanOrEqual(r.outputBytes, last.bytes, "Q=\(q)")
+                XCTAssertGreaterThanOrEqual(r.psnr, last.psnr, "Q=\(q)")
+            }
+            last = (r.outputBytes, r.psnr)
+            if q == 100 { XCTAssertEqual(r.maxError, 0) }
+            if q == 95 { XCTAssertLessThanOrEqual(r.maxError, 5) }
+        }
+    }
+
     /// Wide (16-bit) residuals: every ZigZag value survives its token and raw bits.
     func testWideTokensRoundTrip() throws {
         var writer = RawBitWriter()

@@ -1,0 +1,104 @@
+import Foundation
+import TesseraIO
+
+/// The two quality knobs that pick the coding for the user.
+///
+/// - `quality(_:)`: one number from 1 to 100 mapped to a setting: below 90, vector quantisation
+///   with a codebook that grows with Q; 90–99, near-lossless with the error bound 100 − Q;
+///   100, lossless.
+/// - `compress(… psnr:)`: meet at least that PSNR over the whole image at the lowest rate found,
+///   by compressing with candidate settings and keeping the smallest file that meets it.
+public enum QualityTarget {
+    /// The options for quality `q` (1…100) on top of `base`.
+    public static func options(quality q: Int, base: CompressOptions) -> CompressOptions {
+        var o = base
+        switch q {
+        case 100:
+            o.maxError = 0
+        case 90...99:
+            o.maxError = 100 - q
+        default:
+            o.maxError = nil
+            o.codewords = q >= 75 ? 4096 : q >= 60 ? 1024 : q >= 40 ? 256 : q >= 20 ? 64 : 16
+            o.samples = max(o.samples, o.codewords * 64)
+        }
+        return o
+    }
+
+    /// One setting tried by the PSNR search, and what it gave.
+    public struct Attempt: Sendable, Codable {
+        public var setting: String
+        public var bytes: Int
+        public var psnr: Double
+        public var meetsTarget: Bool
+    }
+
+    /// Compresses `input` so that the whole image's PSNR is at least `psnr` dB, keeping the
+    /// smallest file that meets it. Tried, from cheap to dear: vector quantisation with
+    /// K = 256, 1024 and 4096 (when the target is at most 36 dB, where it can reach), then
+    /// near-lossless from one above the largest error bound whose uniform-quantisation PSNR,
+    /// 10·log10(M²·12 / ((2E+1)² − 1)), meets the target, down until the measured PSNR does;
+    /// lossless always does. Each attempt is a full compression.
+    public static func compress(
+        input: String, output: String, psnr target: Double, base: CompressOptions
+    ) throws -> (report: CompressReport, attempts: [Attempt]) {
+        let info = try ImageReader.open(input, options: base.readOptions).info
+        let maxValue = Double(info.format.maxValue)
+        var attempts: [Attempt] = []
+        var best: (path: String, report: CompressReport)?
+        let folder = (output as NSString).deletingLastPathComponent
+        let name = (output as NSString).lastPathComponent
+        var temporaries: [String] = []
+        defer { for t in temporaries where t != best?.path { unlink(t) } }
+
+        func attempt(_ options: CompressOptions, _ setting: String) throws -> CompressReport {
+            let temp = (folder.isEmpty ? "" : folder + "/") + ".\(name).try\(attempts.count)-\(getpid())"
+            temporaries.append(temp)
+            let report = try Compressor.compress(input: input, output: temp, options: options)
+            let meets = report.psnr >= target
+            attempts.append(Attempt(setting: setting, bytes: report.outputBytes, psnr: report.psnr, meetsTarget: meets))
+            if meets, best == nil || report.outputBytes < best!.report.outputBytes {
+                if let old = best { unlink(old.path) }
+                best = (temp, report)
+            } else {
+                unlink(temp)
+            }
+            return report
+        }
+
+        if target <= 36 {
+            for k in [256, 1024, 4096] {
+                var o = base
+                o.maxError = nil
+                o.codewords = k
+                o.samples = max(o.samples, k * 64)
+                if try attempt(o, "vq K=\(k)").psnr >= target { break }
+            }
+        }
+        // One above the largest bound whose uniform-error PSNR meets the target (many errors
+        // are smaller than the bound, so it often meets it too), then down until it is met.
+        var e = 0
+        while e < 64 {
+            let s = Double(2 * (e + 1) + 1)
+            if 10 * log10(maxValue * maxValue * 12 / (s * s - 1)) < target { break }
+            e += 1
+        }
+        e = min(e + 1, 64)
+        while true {
+            var o = base
+            o.maxError = e
+            let report = try attempt(o, e == 0 ? "lossless" : "max-error \(e)")
+            if report.psnr >= target || e == 0 { break }
+            e -= 1
+        }
+        guard let chosen = best else {
+            throw CompressError(path: input, problem: "no setting reached \(target) dB")
+        }
+        guard rename(chosen.path, output) == 0 else {
+            throw CompressError(path: output, problem: "cannot rename into place: \(String(cString: strerror(errno)))")
+        }
+        var report = chosen.report
+        report.output = output
+        return (report, attempts)
+    }
+}
