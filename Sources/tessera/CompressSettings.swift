@@ -41,7 +41,7 @@ struct CompressSettings: ParsableArguments {
     @Flag(help: "Lossless (the same as --max-error 0).")
     var lossless = false
 
-    @Option(help: "One quality knob, 1 to 100: below 90 codebook size, 90-99 near-lossless (±(100-Q)), 100 lossless.")
+    @Option(help: "One quality knob, 1 to 100: near-lossless with the bound round(16^((100-Q)/99)) (±16 at 1, ±4 at 50, ±1 from 88), lossless at 100.")
     var quality: Int?
 
     @Option(help: "Meet at least this PSNR (dB) over the whole image at the lowest rate found (tries several settings).")
