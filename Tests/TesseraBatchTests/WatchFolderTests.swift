@@ -329,5 +329,13 @@ final class WatchFolderTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("failed    bad.tif: "), r.stdout)
         XCTAssertTrue(r.stdout.contains("summary: 1 done, 1 failed"), r.stdout)
         XCTAssertTrue(fm.fileExists(atPath: output + "/a.tess"))
+        // --delete-done: the input goes once its output is in place (and only then).
+        try drop(Corpus.path("kodak/kodim12.png"), as: input + "/b.png", mode: 2)
+        let d = try CommandRunner.tessera(
+            ["watch", input, "--out", output, "--pipeline", preset, "--once", "--settle", "0", "--delete-done"], timeout: 60)
+        XCTAssertEqual(d.status, 0, d.stderr)
+        XCTAssertTrue(fm.fileExists(atPath: output + "/b.tess"))
+        XCTAssertFalse(fm.fileExists(atPath: input + "/b.png"))
+        XCTAssertEqual(listing(input + "/done"), ["a.png"])
     }
 }
