@@ -14,7 +14,7 @@ DEPS = libtiff-dev libpng-dev pkg-config
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 
-.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec bench-batch clean
+.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd clean
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -76,6 +76,11 @@ bench-codec: bench-deps build
 # corpus images, beside compress of the same folder and vips to tiled JPEG TIFF.
 bench-batch: bench-deps build
 	@python3 bench/bench_batch.py $(BIN)
+
+# Rate-distortion (issue 6): Tessera vs JPEG, JPEG 2000, JPEG XL and WebP on documents, Kodak and
+# two mosaics (BD-rate against JPEG, SVG plots), and lossless sizes; report in bench-out/rd/.
+bench-rd: bench-deps build
+	@python3 bench/bench_rd.py $(BIN)
 
 clean:
 	rm -rf .build bench-out
