@@ -135,18 +135,32 @@ public final class TessImage: Sendable {
         into sink: any ImageSink, region: (x: Int, y: Int, width: Int, height: Int)? = nil, threads: Int = 0,
         progress: ((_ rowsDone: Int, _ rowsTotal: Int) -> Void)? = nil
     ) throws -> OrderedPipeline.Statistics {
-        try decode(into: sink, region: region, threads: threads, stripBytes: Self.stripBytes, progress: progress)
+        try decode(
+            into: sink, region: region, threads: threads, stripBytes: Self.stripBytes,
+            wholeRegionBytes: Self.wholeRegionBytes, progress: progress)
     }
 
-    /// `decode(into:…)` with the strip size given (tests make strips of a few rows).
+    /// `decode(into:…)` with the strip size and the largest region made whole
+    /// in memory given (tests make strips of a few rows, and force either path).
     @discardableResult
     func decode(
         into sink: any ImageSink, region: (x: Int, y: Int, width: Int, height: Int)?, threads: Int, stripBytes: Int,
-        progress: ((_ rowsDone: Int, _ rowsTotal: Int) -> Void)?
+        wholeRegionBytes: Int, progress: ((_ rowsDone: Int, _ rowsTotal: Int) -> Void)?
     ) throws -> OrderedPipeline.Statistics {
         let r = region ?? (0, 0, header.width, header.height)
         try checkRegion(r)
         let h = header
+        // A small region (a viewer's or a cropping script's request) is made whole
+        // in memory, every tile decoded and placed by the workers, then written at
+        // once: no ordering between the threads, so both cores work until the end.
+        if r.width * r.height * h.format.bytesPerPixel <= wholeRegionBytes {
+            let pixels = try self.region(x: r.x, y: r.y, width: r.width, height: r.height, threads: threads)
+            try sink.write(pixels)
+            progress?(r.height, r.height)
+            let tiles = ((r.x + r.width - 1) / h.tileWidth - r.x / h.tileWidth + 1)
+                * ((r.y + r.height - 1) / h.tileHeight - r.y / h.tileHeight + 1)
+            return OrderedPipeline.Statistics(consumed: tiles, peakInFlight: tiles)
+        }
         let c0 = r.x / h.tileWidth, c1 = (r.x + r.width - 1) / h.tileWidth
         let r0 = r.y / h.tileHeight, r1 = (r.y + r.height - 1) / h.tileHeight
         let columns = c1 - c0 + 1
@@ -191,6 +205,9 @@ public final class TessImage: Sendable {
                 progress?(bandEnd - r.y, r.height)
             })
     }
+
+    /// Regions up to this size are decoded whole in memory before they are written.
+    static let wholeRegionBytes = 16 << 20
 
     /// Bytes of pixels handed to the sink at a time.
     static let stripBytes = 2 << 20

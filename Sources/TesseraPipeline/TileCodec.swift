@@ -255,11 +255,17 @@ public struct TileCodec: Sendable {
                     x += 1
                 }
                 if p == 4 {
-                    while x + 4 <= x1 {
-                        let word = UnsafeRawPointer(t + min(Int(m[x >> 2]), last) &* 16).loadUnaligned(as: UInt32.self)
-                        UnsafeMutableRawPointer(out + (x - x0)).storeBytes(of: word, as: UInt32.self)
-                        x += 4
+                    let whole = (x1 - x) >> 2
+                    var index = m + (x >> 2)
+                    var o = UnsafeMutableRawPointer(out + (x - x0))
+                    let row = UnsafeRawPointer(t)
+                    for _ in 0..<whole {
+                        let word = (row + min(Int(index.pointee), last) &<< 4).loadUnaligned(as: UInt32.self)
+                        o.storeBytes(of: word, as: UInt32.self)
+                        o += 4
+                        index += 1
                     }
+                    x += whole << 2
                 } else {
                     while x + p <= x1 {
                         let src = t + min(Int(m[x / p]), last) * d

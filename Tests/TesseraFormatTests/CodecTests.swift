@@ -187,11 +187,16 @@ final class CodecTests: XCTestCase {
             var info = image.info
             info.width = w
             info.height = h
-            let sink = MemorySink(info: info)
-            try image.decode(
-                into: sink, region: (x, y, w, h), threads: 1 + i % 3, stripBytes: 7 * w, progress: nil)
-            XCTAssertEqual(Self.differingSamples(sink.image, expected), 0, "streamed region \(x),\(y),\(w),\(h)")
-            XCTAssertEqual(sink.rowsWritten, h)
+            // Both ways of `decode(into:)`: streamed by strips of a few rows, and whole in memory.
+            for whole in [0, 1 << 30] {
+                let sink = MemorySink(info: info)
+                try image.decode(
+                    into: sink, region: (x, y, w, h), threads: 1 + i % 3, stripBytes: 7 * w, wholeRegionBytes: whole,
+                    progress: nil)
+                XCTAssertEqual(
+                    Self.differingSamples(sink.image, expected), 0, "streamed region \(x),\(y),\(w),\(h), \(whole)")
+                XCTAssertEqual(sink.rowsWritten, h)
+            }
         }
         XCTAssertThrowsError(try image.region(x: W - 10, y: 0, width: 11, height: 1))
     }

@@ -33,7 +33,8 @@ final class GoldenFileTests: XCTestCase {
                 info.width = image.header.width
                 info.height = image.header.height
                 let sink = MemorySink(info: info)
-                try image.decode(into: sink, region: nil, threads: threads, stripBytes: stripBytes, progress: nil)
+                try image.decode(
+                    into: sink, region: nil, threads: threads, stripBytes: stripBytes, wholeRegionBytes: 0, progress: nil)
                 XCTAssertEqual(sink.rowsWritten, image.header.height, name)
                 XCTAssertTrue(sink.image == pixels, "\(name): streamed decode, \(threads) threads, strips of \(stripBytes) bytes")
             }
