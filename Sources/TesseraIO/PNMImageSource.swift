@@ -76,6 +76,22 @@ public final class PNMImageSource: ImageSource {
     public func readBand(maxRows: Int) throws -> PixelBuffer? {
         guard nextRow < info.height else { return nil }
         let rows = min(max(maxRows, 1), info.height - nextRow)
+        if !packedBits && !blackIsOne && info.format.bytesPerSample == 1 {
+            // The file's rows are the band's rows: one read straight into the band.
+            let count = rows * fileRowBytes
+            var got = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, made in
+                got = fread(buffer.baseAddress, 1, count, file)
+                if got < count, let base = buffer.baseAddress { (base + got).initialize(repeating: 0, count: count - got) }
+                made = count
+            }
+            guard got == count else {
+                throw ImageIOError.malformed(
+                    path: path, detail: "pixel data ends early, at row \(nextRow + got / fileRowBytes) of \(info.height)")
+            }
+            nextRow += rows
+            return PixelBuffer(width: info.width, height: rows, format: info.format, bytes: bytes)
+        }
         var band = PixelBuffer(width: info.width, height: rows, format: info.format)
         var raw = [UInt8](repeating: 0, count: fileRowBytes)
         let outRow = band.rowBytes

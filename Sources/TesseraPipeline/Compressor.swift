@@ -114,7 +114,8 @@ public enum Compressor {
                 return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
             }
             let training = IndexMapTrainingOptions(
-                codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
+                codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount,
+                threads: threads)
             models.append(
                 try IndexMapModel.train(maps: maps, alphabetSize: codebook.codewordCount, options: training))
         }
@@ -181,11 +182,13 @@ public enum Compressor {
         return max(1, min(header.tileRows / 8, pixels / budget))
     }
 
-    /// Tiles allowed between the reader and the writer: two rows of tiles, but
-    /// no more than about 32 MiB of them, and enough to keep every worker busy.
+    /// Tiles allowed between the reader and the writer: enough to keep every
+    /// worker busy while the reader fetches the next band, and no more than about
+    /// 8 MiB of them. Independent of the image's width, so that memory stays flat
+    /// as images grow (the band being sliced is the only part that grows with the width).
     static func tilesInFlight(header: ImageHeader, threads: Int) -> Int {
         let tileBytes = header.tileWidth * header.tileHeight * header.format.bytesPerPixel
-        return max(4 * threads, min(2 * header.tileColumns, (32 << 20) / max(tileBytes, 1)))
+        return max(4 * threads, min(64, (8 << 20) / max(tileBytes, 1)))
     }
 
     static func validate(_ o: CompressOptions, info: ImageInfo, input: String) throws {

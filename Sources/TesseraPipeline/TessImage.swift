@@ -212,11 +212,12 @@ public final class TessImage: Sendable {
     /// Bytes of pixels handed to the sink at a time.
     static let stripBytes = 2 << 20
 
-    /// Tiles (as index maps) allowed between the reader and the strip writer:
-    /// enough to keep every worker busy while a row of tiles is written out, and
-    /// at most two rows of tiles.
+    /// Tiles (as index maps, an eighth of their pixels' size for 8-bit images)
+    /// allowed between the readers and the strip writer: enough to keep every
+    /// worker busy while a row of tiles is written out, and independent of the
+    /// image's width, so that memory stays flat as images grow.
     static func tilesInFlight(header: ImageHeader, columns: Int, workers: Int) -> Int {
-        max(4 * workers, min(2 * columns, 1024))
+        max(8 * workers, 128)
     }
 
     /// The outcome of checking every tile.

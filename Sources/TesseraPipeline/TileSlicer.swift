@@ -23,9 +23,11 @@ final class TileSlicer {
         if column == 0 {
             let y = row * header.tileHeight
             let rows = min(header.tileHeight, header.height - y)
-            var assembled = PixelBuffer(width: header.width, height: rows, format: header.format)
+            var assembled: PixelBuffer?
             var filled = 0
-            // A reader may hand out fewer rows than asked (its buffer limit): gather a whole band.
+            // A reader may hand out fewer rows than asked (its buffer limit): gather a
+            // whole band. Only then is a band-sized buffer made here; a full band is
+            // taken as it comes, so one band of tile height is all this holds.
             while filled < rows {
                 guard let part = try source.readBand(maxRows: rows - filled) else {
                     throw CompressError(path: path, problem: "image data ends at row \(y + filled) of \(header.height)")
@@ -33,7 +35,10 @@ final class TileSlicer {
                 if part.height == rows {
                     assembled = part
                 } else {
-                    assembled.paste(part, x: 0, y: filled)
+                    if assembled == nil {
+                        assembled = PixelBuffer(width: header.width, height: rows, format: header.format)
+                    }
+                    assembled?.paste(part, x: 0, y: filled)
                 }
                 filled += part.height
             }
