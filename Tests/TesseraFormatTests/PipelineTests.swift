@@ -116,6 +116,36 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [])
     }
 
+    /// A wide PGM sliced a group of tile columns at a time (direct reads) gives the same
+    /// tiles, in the same order, as slicing whole bands; edge tiles included.
+    func testColumnGroupsGiveTheSameTiles() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let pgm = dir.path("lucasta-columns.pgm")
+        let source = try ImageReader.open(Corpus.path("documents/leptonica-lucasta.047.png"))
+        let info = source.info
+        let sink = try PNMImageSink(path: pgm, info: ImageInfo(width: info.width, height: info.height, format: info.format))
+        try source.forEachBand(rows: 100) { _, band in try sink.write(band) }
+        try sink.finish()
+        let header = ImageHeader(
+            width: info.width, height: info.height, format: info.format, tileWidth: 96, tileHeight: 96, patchSize: 4,
+            planeCount: 1)
+        func tiles(groupBytes: Int) throws -> (tiles: [PixelBuffer], groups: Int) {
+            let slicer = TileSlicer(source: try ImageReader.open(pgm), header: header, path: pgm, groupBytes: groupBytes)
+            var out: [PixelBuffer] = []
+            while let t = try slicer.next() { out.append(t) }
+            return (out, slicer.groupColumns)
+        }
+        let whole = try tiles(groupBytes: 1 << 30)
+        XCTAssertEqual(whole.groups, header.tileColumns)
+        XCTAssertEqual(whole.tiles.count, header.tileCount)
+        for groupBytes in [1, 3 * 96 * 96] {
+            let grouped = try tiles(groupBytes: groupBytes)
+            XCTAssertLessThan(grouped.groups, header.tileColumns)
+            XCTAssertTrue(grouped.tiles == whole.tiles, "groups of \(grouped.groups) tile columns")
+        }
+    }
+
     /// The same pixels give the same coded file whichever way the reader hands them
     /// over: a PGM read in one move per band (straight into the band), and a PNG whose
     /// reader may only give a few rows at a time (the slicer then gathers each band).
