@@ -279,10 +279,40 @@ public struct TileCodec: Sendable {
                     x += 1
                 }
             } else {
+                // Interleaved channels: this plane's samples are `channels` bytes apart.
                 var o = out
-                for x in columns {
+                var x = x0
+                while x < x1 && x % p != 0 {
                     o[0] = t[min(Int(m[x / p]), last) * d + x % p]
                     o += channels
+                    x += 1
+                }
+                var index = m + x / p
+                let c = channels
+                if p == 4 {
+                    while x + 4 <= x1 {
+                        let src = t + min(Int(index.pointee), last) &<< 4
+                        o[0] = src[0]
+                        o[c] = src[1]
+                        o[2 * c] = src[2]
+                        o[3 * c] = src[3]
+                        o += 4 * c
+                        index += 1
+                        x += 4
+                    }
+                } else {
+                    while x + p <= x1 {
+                        let src = t + min(Int(index.pointee), last) * d
+                        for i in 0..<p { o[i * c] = src[i] }
+                        o += p * c
+                        index += 1
+                        x += p
+                    }
+                }
+                while x < x1 {
+                    o[0] = t[min(Int(m[x / p]), last) * d + x % p]
+                    o += channels
+                    x += 1
                 }
             }
         }
