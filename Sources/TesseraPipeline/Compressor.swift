@@ -10,7 +10,9 @@ import TesseraIO
 /// sample and keeping a few whole tiles for the entropy model. Pass 2 reads it
 /// again a row of tiles at a time; the tiles of each row are quantised and
 /// entropy-coded in parallel and appended in order. Memory: the sample, the
-/// model tiles, and one row of tiles per pass.
+/// model tiles, and per pass one row of tiles (a group of tile columns of it
+/// when the reader can read rectangles, as for PGM/PPM) plus a fixed number of
+/// tiles in flight.
 public enum Compressor {
     public static func compress(
         input: String, output: String, options: CompressOptions,

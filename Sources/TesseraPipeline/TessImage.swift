@@ -105,6 +105,7 @@ public final class TessImage: Sendable {
         let rowBytes = width * header.format.bytesPerPixel
         var failure: (any Error)?
         // Every tile writes its own rectangle of the output: no pasting afterwards.
+        // (After a failure the buffer, partly unwritten, is dropped unread.)
         let bytes = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, count in
             count = rowBytes * height
             guard let base = buffer.baseAddress else { return }
@@ -128,8 +129,9 @@ public final class TessImage: Sendable {
     /// and entropy-decode tiles in parallel; the calling thread turns each
     /// finished row of tiles into pixels a strip of rows at a time, straight
     /// from the index maps, and writes the strips in order. Memory: the index
-    /// maps of about two rows of tiles (an eighth of their pixels' size for
-    /// 8-bit images) and one strip of at most 2 MiB, whatever the image's size.
+    /// maps of one row of tiles plus at most `tilesInFlight` more (an eighth of
+    /// their pixels' size for 8-bit images) and one strip of at most 2 MiB. A
+    /// region of at most 16 MiB is made whole in memory and written at once.
     @discardableResult
     public func decode(
         into sink: any ImageSink, region: (x: Int, y: Int, width: Int, height: Int)? = nil, threads: Int = 0,
@@ -165,7 +167,7 @@ public final class TessImage: Sendable {
         let r0 = r.y / h.tileHeight, r1 = (r.y + r.height - 1) / h.tileHeight
         let columns = c1 - c0 + 1
         let workers = threads > 0 ? threads : ParallelMap.defaultThreads
-        let inFlight = Self.tilesInFlight(header: h, columns: columns, workers: workers)
+        let inFlight = Self.tilesInFlight(workers: workers)
         let rowBytes = r.width * h.format.bytesPerPixel
         let stripRows = max(1, min(h.tileHeight, stripBytes / max(rowBytes, 1)))
         var strip = PixelBuffer(width: r.width, height: min(stripRows, r.height), format: h.format)
@@ -216,7 +218,7 @@ public final class TessImage: Sendable {
     /// allowed between the readers and the strip writer: enough to keep every
     /// worker busy while a row of tiles is written out, and independent of the
     /// image's width, so that memory stays flat as images grow.
-    static func tilesInFlight(header: ImageHeader, columns: Int, workers: Int) -> Int {
+    static func tilesInFlight(workers: Int) -> Int {
         max(8 * workers, 128)
     }
 
