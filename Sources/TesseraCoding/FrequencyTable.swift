@@ -209,48 +209,48 @@ public struct FrequencyTable: Sendable, Equatable {
     }
 
     /// Parses a table for `alphabetSize` symbols, validating every field before allocating.
-    static func parse(from r: inout ByteReader, alphabetSize: Int, what: String)
+    static func parse(from r: inout ByteReader, alphabetSize: Int, what: @autoclosure () -> String)
         throws(EntropyCodingError) -> FrequencyTable
     {
-        let header = try r.byte("\(what) header")
-        guard header & 0xC0 == 0 else { throw .malformedModel("\(what): reserved bits set") }
+        let header = try r.byte("\(what()) header")
+        guard header & 0xC0 == 0 else { throw .malformedModel("\(what()): reserved bits set") }
         let precision = Int(header & 0x0F)
         guard precision <= maxPrecision else {
-            throw .malformedModel("\(what): precision \(precision) exceeds \(maxPrecision) bits")
+            throw .malformedModel("\(what()): precision \(precision) exceeds \(maxPrecision) bits")
         }
         guard let mode = Presence(rawValue: header >> 4) else {
-            throw .malformedModel("\(what): unknown presence mode \(header >> 4)")
+            throw .malformedModel("\(what()): unknown presence mode \(header >> 4)")
         }
         var symbols: [UInt16] = []
         switch mode {
         case .all:
             symbols = (0..<alphabetSize).map { UInt16($0) }
         case .gaps:
-            let n = try r.varint("\(what) symbol count", limit: alphabetSize - 1) + 1
-            guard n <= r.remaining else { throw .truncated(what: "\(what) symbols") }
+            let n = try r.varint("\(what()) symbol count", limit: alphabetSize - 1) + 1
+            guard n <= r.remaining else { throw .truncated(what: "\(what()) symbols") }
             symbols.reserveCapacity(n)
             var s = -1
             for _ in 0..<n {
-                s += try r.varint("\(what) symbol gap", limit: alphabetSize) + 1
-                guard s < alphabetSize else { throw .malformedModel("\(what): symbol \(s) outside the alphabet") }
+                s += try r.varint("\(what()) symbol gap", limit: alphabetSize) + 1
+                guard s < alphabetSize else { throw .malformedModel("\(what()): symbol \(s) outside the alphabet") }
                 symbols.append(UInt16(s))
             }
         case .bitmap:
-            let bitmap = try r.take((alphabetSize + 7) / 8, "\(what) presence bitmap")
+            let bitmap = try r.take((alphabetSize + 7) / 8, "\(what()) presence bitmap")
             for (i, b) in bitmap.enumerated() where b != 0 {
                 for bit in 0..<8 where b & (1 << bit) != 0 {
                     let s = i * 8 + bit
-                    guard s < alphabetSize else { throw .malformedModel("\(what): bitmap marks symbol \(s) outside the alphabet") }
+                    guard s < alphabetSize else { throw .malformedModel("\(what()): bitmap marks symbol \(s) outside the alphabet") }
                     symbols.append(UInt16(s))
                 }
             }
         }
-        guard !symbols.isEmpty else { throw .malformedModel("\(what): no symbol present") }
+        guard !symbols.isEmpty else { throw .malformedModel("\(what()): no symbol present") }
         guard symbols.count <= 1 << precision else {
-            throw .malformedModel("\(what): \(symbols.count) symbols do not fit \(precision)-bit precision")
+            throw .malformedModel("\(what()): \(symbols.count) symbols do not fit \(precision)-bit precision")
         }
-        let codes = Array(try r.take(symbols.count, "\(what) frequencies"))
-        guard !codes.contains(0) else { throw .malformedModel("\(what): zero frequency code") }
+        let codes = Array(try r.take(symbols.count, "\(what()) frequencies"))
+        guard !codes.contains(0) else { throw .malformedModel("\(what()): zero frequency code") }
         return FrequencyTable(alphabetSize: alphabetSize, precision: precision, symbols: symbols, codes: codes)
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -69,17 +71,29 @@ extension IndexMapModel {
         guard total > 0 else { throw .invalidArgument("no index maps to train on") }
         let scale = Double(options.codedIndexCount ?? total) / Double(total)
 
-        var classCache: [String: [UInt8]] = [:]
+        // The neighbour class maps the candidates use, each clustered once (in parallel).
+        let candidates = (options.structure.map { [$0] } ?? Structure.candidates)
+            .filter { $0.contextCount * s <= maxTableCells }
+        var classKeys: [ClassMapKey] = []
+        for c in candidates {
+            for key in [ClassMapKey(left: true, count: c.leftClasses), ClassMapKey(left: false, count: c.aboveClasses)]
+            where key.count > 1 && !classKeys.contains(key) {
+                classKeys.append(key)
+            }
+        }
+        let clustered = Self.parallelMap(classKeys.count, threads: options.threads) { i -> [UInt8] in
+            let key = classKeys[i]
+            let neighbour = key.left ? left : above
+            let pairs = (0..<total).map { UInt32(neighbour[$0]) * UInt32(s) + UInt32(escaped[$0]) }
+            return NeighbourClassClustering.classes(
+                pairs: pairs, neighbourAlphabet: k, symbolAlphabet: s, classes: key.count)
+        }
         func classMap(_ count: Int, useLeft: Bool) -> [UInt8] {
             if count <= 1 { return [UInt8](repeating: 0, count: k) }
-            let key = "\(useLeft)\(count)"
-            if let m = classCache[key] { return m }
-            let neighbour = useLeft ? left : above
-            let pairs = (0..<total).map { UInt32(neighbour[$0]) * UInt32(s) + UInt32(escaped[$0]) }
-            let m = NeighbourClassClustering.classes(
-                pairs: pairs, neighbourAlphabet: k, symbolAlphabet: s, classes: count)
-            classCache[key] = m
-            return m
+            guard let i = classKeys.firstIndex(of: ClassMapKey(left: useLeft, count: count)) else {
+                preconditionFailure("class map \(useLeft) \(count) was not clustered")
+            }
+            return clustered[i]
         }
 
         typealias ContextCounts = (lc: [UInt8], ac: [UInt8], perContext: [([UInt16], [Int])])
@@ -160,7 +174,7 @@ extension IndexMapModel {
                 }
             }
             return IndexMapModel(alphabetSize: k, structure: structure, lanes: options.lanes,
-                                 leftClass: lc, aboveClass: ac, tables: tables)
+                                 leftClass: lc, aboveClass: ac, tables: tables, codingTables: false)
         }
 
         /// Ideal bits of the training records under `model`, whose contexts `counted` holds.
@@ -177,27 +191,70 @@ extension IndexMapModel {
             return bits
         }
 
-        let candidates = options.structure.map { [$0] } ?? Structure.candidates
-        var best: (model: IndexMapModel, bits: Double)?
-        for structure in candidates {
-            let cells = structure.contextCount * s
-            if cells > maxTableCells { continue }
+        // Every structure is weighed on its own (in parallel); the choice is then made in
+        // the candidates' order, so it does not depend on the thread count.
+        typealias Weighed = (model: IndexMapModel, bits: Double, report: CandidateReport)
+        let weighed = Self.parallelMap(candidates.count, threads: options.threads) { i -> [Weighed] in
+            let structure = candidates[i]
             let counted = countContexts(structure)
-            for prune in options.pruneCandidates {
+            return options.pruneCandidates.map { prune in
                 let model = build(structure, counted, prune: prune)
                 let modelBytes = model.serialized().count
                 let decodingBytes = model.decodingTableBytes
                 let skipped = options.structure == nil && decodingBytes > options.maxDecodingTableBytes
                 let data = dataBits(model, counted) * scale
-                report?(CandidateReport(structure: structure, prunedBelow: prune, dataBits: data, modelBytes: modelBytes,
-                                        decodingTableBytes: decodingBytes, skipped: skipped))
-                if skipped { continue }
-                let bits = data + 8 * Double(modelBytes)
-                if let current = best, current.bits <= bits { continue }
-                best = (model, bits)
+                let report = CandidateReport(
+                    structure: structure, prunedBelow: prune, dataBits: data, modelBytes: modelBytes,
+                    decodingTableBytes: decodingBytes, skipped: skipped)
+                return (model, data + 8 * Double(modelBytes), report)
             }
         }
-        guard let chosen = best else { throw .invalidArgument("no model structure fits the decoding table limit") }
-        return chosen.model
+        var best: (model: IndexMapModel, bits: Double)?
+        for (model, bits, candidate) in weighed.joined() {
+            report?(candidate)
+            if candidate.skipped { continue }
+            if let current = best, current.bits <= bits { continue }
+            best = (model, bits)
+        }
+        guard let chosen = best?.model else {
+            throw .invalidArgument("no model structure fits the decoding table limit")
+        }
+        // The winner, now with its coding tables.
+        return IndexMapModel(
+            alphabetSize: k, structure: chosen.structure, lanes: chosen.lanes, leftClass: chosen.leftClass,
+            aboveClass: chosen.aboveClass, tables: chosen.tables)
+    }
+
+    /// Which neighbour's class map, and how many classes.
+    struct ClassMapKey: Equatable {
+        var left: Bool
+        var count: Int
+    }
+
+    /// `body(0) … body(count − 1)` on up to `threads` threads, results in order.
+    static func parallelMap<R>(_ count: Int, threads: Int, _ body: (Int) -> R) -> [R] {
+        let workers = min(max(threads, 1), count)
+        if workers <= 1 { return (0..<count).map(body) }
+        let slots = UnsafeMutablePointer<R?>.allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+        defer {
+            slots.deinitialize(count: count)
+            slots.deallocate()
+        }
+        withoutActuallyEscaping(body) { body in
+            // Each index writes only its own slot.
+            let box = UncheckedParallelBox(body: body, slots: slots)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < count {
+                    box.slots[i] = box.body(i)
+                    i += workers
+                }
+            }
+        }
+        return (0..<count).map { i in
+            guard let r = slots[i] else { preconditionFailure("parallel slot \(i) not filled") }
+            return r
+        }
     }
 }

@@ -40,8 +40,10 @@ public struct IndexMapModel: Sendable {
     var unseen: Int { alphabetSize + 2 }
     var symbolAlphabet: Int { alphabetSize + 3 }
 
+    /// `codingTables: false` leaves out the rANS tables (a candidate that training
+    /// only weighs, never codes with: they are most of a model's memory and build time).
     init(alphabetSize: Int, structure: Structure, lanes: Int, leftClass: [UInt8], aboveClass: [UInt8],
-         tables: [FrequencyTable])
+         tables: [FrequencyTable], codingTables: Bool = true)
     {
         self.alphabetSize = alphabetSize
         self.structure = structure
@@ -49,14 +51,17 @@ public struct IndexMapModel: Sendable {
         self.leftClass = leftClass
         self.aboveClass = aboveClass
         self.tables = tables
-        tableSet = RANSTableSet(tables: tables, alphabetSize: alphabetSize + 3)
+        tableSet = RANSTableSet(tables: codingTables ? tables : [], alphabetSize: alphabetSize + 3)
         uniformPrecision = UInt32(FrequencyTable.minimumPrecision(symbolCount: alphabetSize))
         leftRow = leftClass.map { UInt16($0) * UInt16(structure.aboveClasses) }
         aboveColumn = aboveClass.map { UInt16($0) }
     }
 
     /// Bytes of decoding tables this model holds (what the decoder's cache has to carry).
-    public var decodingTableBytes: Int { tableSet.slots.count * 8 + tableSet.info.count * 12 }
+    public var decodingTableBytes: Int {
+        // One 8-byte slot per probability unit of every table, and 12 bytes of table info.
+        tables.reduce(0) { $0 + (1 << $1.precision) * 8 + 12 }
+    }
 
     @inline(__always)
     func context(left: Int, above: Int, equality: Int) -> Int {

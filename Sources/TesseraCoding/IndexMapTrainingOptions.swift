@@ -17,11 +17,14 @@ public struct IndexMapTrainingOptions: Sendable {
     public var pruneCandidates: [Int]
     /// Candidates whose decoding tables exceed this are skipped (keeps decoding in cache).
     public var maxDecodingTableBytes: Int
+    /// Threads that weigh candidate structures at once (the result does not depend on it).
+    public var threads: Int
 
     public init(structure: IndexMapModel.Structure? = nil, lanes: Int = 4, codedIndexCount: Int? = nil,
                 sampleIsComplete: Bool = false, maxDecodingTableBytes: Int = 2 << 20,
-                pruneCandidates: [Int] = [0, 1, 3])
+                pruneCandidates: [Int] = [0, 1, 3], threads: Int = 1)
     {
+        self.threads = threads
         self.structure = structure
         self.lanes = lanes
         self.codedIndexCount = codedIndexCount

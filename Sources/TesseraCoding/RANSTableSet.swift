@@ -24,23 +24,43 @@ struct RANSTableSet: Sendable {
         var info: [Info] = []
         info.reserveCapacity(tables.count)
         let slotTotal = tables.reduce(0) { $0 + (1 << $1.precision) }
-        var slots = [UInt64](repeating: 0, count: slotTotal)
         var encoding = [UInt32](repeating: 0, count: tables.count * alphabetSize)
         var slotBase = 0
-        for (t, table) in tables.enumerated() {
-            precondition(table.alphabetSize == alphabetSize)
-            info.append(Info(
-                slotBase: UInt32(slotBase), mask: UInt32((1 << table.precision) - 1), precision: UInt32(table.precision)))
-            var cumulative = 0
-            for (i, symbol) in table.symbols.enumerated() {
-                let f = Int(table.frequencies[i])
-                encoding[t * alphabetSize + Int(symbol)] = UInt32(f) | UInt32(cumulative) << 16
-                for s in cumulative..<cumulative + f {
-                    slots[slotBase + s] = UInt64(f) | UInt64(s - cumulative) << 16 | UInt64(symbol) << 32
+        // Every slot is written exactly once (the frequencies of a table sum to
+        // 1 << precision), so the slot array is filled without zeroing it first;
+        // this runs at every open of a file, before its first tile.
+        let slots = [UInt64](unsafeUninitializedCapacity: slotTotal) { out, made in
+            encoding.withUnsafeMutableBufferPointer { enc in
+                for (t, table) in tables.enumerated() {
+                    precondition(table.alphabetSize == alphabetSize)
+                    info.append(Info(
+                        slotBase: UInt32(slotBase), mask: UInt32((1 << table.precision) - 1),
+                        precision: UInt32(table.precision)))
+                    var cumulative = 0
+                    table.symbols.withUnsafeBufferPointer { symbols in
+                        table.frequencies.withUnsafeBufferPointer { frequencies in
+                            for i in 0..<symbols.count {
+                                let f = Int(frequencies[i])
+                                let symbol = Int(symbols[i])
+                                enc[t * alphabetSize + symbol] = UInt32(f) | UInt32(cumulative) << 16
+                                let entry = UInt64(f) | UInt64(symbol) << 32
+                                precondition(slotBase + cumulative + f <= slotTotal, "frequencies exceed the precision")
+                                guard var slot = out.baseAddress.map({ $0 + slotBase + cumulative }) else { continue }
+                                var value = entry
+                                for _ in 0..<f {
+                                    slot.initialize(to: value)
+                                    value &+= 1 << 16
+                                    slot += 1
+                                }
+                                cumulative += f
+                            }
+                        }
+                    }
+                    precondition(cumulative == 1 << table.precision, "frequencies do not fill the precision")
+                    slotBase += 1 << table.precision
                 }
-                cumulative += f
             }
-            slotBase += 1 << table.precision
+            made = slotTotal
         }
         self.info = info
         self.slots = slots

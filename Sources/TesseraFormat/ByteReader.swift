@@ -28,23 +28,23 @@ public struct ByteReader {
         return bytes[offset..<offset + n]
     }
 
-    public mutating func u8() throws(ContainerError) -> UInt8 { try take(1).first ?? 0 }
-    public mutating func u16() throws(ContainerError) -> UInt16 {
-        let s = try take(2)
-        return UInt16(s[s.startIndex]) | UInt16(s[s.startIndex + 1]) << 8
+    /// A little-endian integer, loaded in one move once its bytes are known to be there.
+    @inline(__always)
+    private mutating func load<T: FixedWidthInteger>(_: T.Type) throws(ContainerError) -> T {
+        let n = MemoryLayout<T>.size
+        guard n <= remaining else {
+            throw ContainerError.malformed(context, "ends early (needs \(n) bytes, \(remaining) left)")
+        }
+        let at = offset - bytes.startIndex
+        let v = bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: at, as: T.self) }
+        offset += n
+        return T(littleEndian: v)
     }
-    public mutating func u32() throws(ContainerError) -> UInt32 {
-        let s = try take(4)
-        var v: UInt32 = 0
-        for (i, b) in s.enumerated() { v |= UInt32(b) << UInt32(8 * i) }
-        return v
-    }
-    public mutating func u64() throws(ContainerError) -> UInt64 {
-        let s = try take(8)
-        var v: UInt64 = 0
-        for (i, b) in s.enumerated() { v |= UInt64(b) << UInt64(8 * i) }
-        return v
-    }
+
+    public mutating func u8() throws(ContainerError) -> UInt8 { try load(UInt8.self) }
+    public mutating func u16() throws(ContainerError) -> UInt16 { try load(UInt16.self) }
+    public mutating func u32() throws(ContainerError) -> UInt32 { try load(UInt32.self) }
+    public mutating func u64() throws(ContainerError) -> UInt64 { try load(UInt64.self) }
     public mutating func f64() throws(ContainerError) -> Double { Double(bitPattern: try u64()) }
     public mutating func raw(_ n: Int) throws(ContainerError) -> ArraySlice<UInt8> { try take(n) }
     /// A u32 length-prefixed byte string, at most `limit` bytes.

@@ -48,18 +48,31 @@ public struct SeekIndex: Sendable, Equatable {
         guard r.remaining == count * Self.entrySize else {
             throw ContainerError.malformed("seek index", "size does not match \(count) tiles")
         }
-        var list: [Entry] = []
-        list.reserveCapacity(count)
-        for i in 0..<count {
-            let offset = try r.u64()
-            let length = try r.u32()
-            guard length >= UInt32(TessFormat.chunkOverhead), offset >= tilesStart,
-                offset <= tilesEnd, UInt64(length) <= tilesEnd - offset
-            else {
-                throw ContainerError.malformed(
-                    "seek index", "tile (\(i % columns), \(i / columns)) points outside the file")
+        // One pass over the raw entries (a 4-gigapixel image has 65536 of them,
+        // and a region decode opens the file cold): plain loads, then the checks.
+        let minimumLength = UInt64(TessFormat.chunkOverhead)
+        var firstBad = -1
+        let list = bytes.withUnsafeBytes { raw -> [Entry] in
+            [Entry](unsafeUninitializedCapacity: count) { out, made in
+                made = 0
+                for i in 0..<count {
+                    let at = 8 + i * Self.entrySize
+                    let offset = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+                    let length = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at + 8, as: UInt32.self))
+                    guard UInt64(length) >= minimumLength, offset >= tilesStart, offset <= tilesEnd,
+                        UInt64(length) <= tilesEnd - offset
+                    else {
+                        firstBad = i
+                        return
+                    }
+                    out[i] = Entry(offset: offset, length: length)
+                    made = i + 1
+                }
             }
-            list.append(Entry(offset: offset, length: length))
+        }
+        if firstBad >= 0 {
+            throw ContainerError.malformed(
+                "seek index", "tile (\(firstBad % columns), \(firstBad / columns)) points outside the file")
         }
         entries = list
     }

@@ -9,7 +9,7 @@ import Darwin
 /// Maximum values 1, 3, 15, 255 and 65535 map to depths 1, 2, 4, 8 and 16;
 /// 16-bit samples are big-endian in the file. P4 and PAM BLACKANDWHITE store
 /// 1 for black; they are turned into min-is-black (0 = black) like every source.
-public final class PNMImageSource: ImageSource {
+public final class PNMImageSource: RegionReadableSource {
     public let path: String
     public let info: ImageInfo
     public let fileDescription: FileDescription
@@ -18,6 +18,8 @@ public final class PNMImageSource: ImageSource {
     private let file: UnsafeMutablePointer<FILE>
     private let packedBits: Bool  // P4
     private let fileRowBytes: Int
+    /// Where the pixel data starts in the file (just after the header).
+    private var dataOffset: off_t = 0
 
     public init(path: String, options: ReadOptions = .init()) throws {
         guard let f = fopen(path, "rb") else {
@@ -54,6 +56,7 @@ public final class PNMImageSource: ImageSource {
                 container: "PNM", layout: "rows", compression: "none",
                 photometric: header.tupleType, bitsPerSample: depth, samplesPerPixel: header.channels)
             blackIsOne = header.magic == "P4" || header.tupleType == "BLACKANDWHITE"
+            dataOffset = ftello(f)
         } catch {
             fclose(f)
             throw error
@@ -73,9 +76,74 @@ public final class PNMImageSource: ImageSource {
         nextRow += rows
     }
 
+    public var readsRegions: Bool { !packedBits && dataOffset >= 0 }
+
+    public func readRegion(x: Int, y: Int, width: Int, height: Int) throws -> PixelBuffer {
+        guard readsRegions else {
+            throw ImageIOError.invalidRequest(path: path, detail: "a PNM bitmap is read in bands, not regions")
+        }
+        guard x >= 0, y >= 0, width > 0, height > 0, x + width <= info.width, y + height <= info.height else {
+            throw ImageIOError.invalidRequest(
+                path: path, detail: "region \(x),\(y),\(width),\(height) is outside the image")
+        }
+        let bpp = info.format.bytesPerPixel  // the file's bytes per pixel too (one or two per sample)
+        let rowBytes = width * bpp
+        let fd = fileno(file)
+        var failedRow = -1
+        // Row by row straight into the buffer; on a short read nothing is handed out.
+        var bytes = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, made in
+            made = rowBytes * height
+            guard let base = buffer.baseAddress else { return }
+            for r in 0..<height {
+                var done = 0
+                let at = dataOffset + off_t(y + r) * off_t(fileRowBytes) + off_t(x * bpp)
+                while done < rowBytes {
+                    let n = pread(fd, base + r * rowBytes + done, rowBytes - done, at + off_t(done))
+                    if n < 0 && errno == EINTR { continue }
+                    if n <= 0 { break }
+                    done += n
+                }
+                if done < rowBytes {
+                    failedRow = y + r
+                    // Defined contents for the bytes not read (the buffer is dropped below).
+                    (base + r * rowBytes).initialize(repeating: 0, count: (height - r) * rowBytes)
+                    return
+                }
+            }
+        }
+        guard failedRow < 0 else {
+            throw ImageIOError.malformed(
+                path: path, detail: "pixel data ends early, at row \(failedRow) of \(info.height)")
+        }
+        if info.format.bytesPerSample == 2 {
+            bytes.withUnsafeMutableBytes { b in
+                for i in stride(from: 0, to: b.count - 1, by: 2) { b.swapAt(i, i + 1) }  // big-endian file → host
+            }
+        } else if blackIsOne {
+            for i in bytes.indices { bytes[i] ^= 1 }
+        }
+        return PixelBuffer(width: width, height: height, format: info.format, bytes: bytes)
+    }
+
     public func readBand(maxRows: Int) throws -> PixelBuffer? {
         guard nextRow < info.height else { return nil }
         let rows = min(max(maxRows, 1), info.height - nextRow)
+        if !packedBits && !blackIsOne && info.format.bytesPerSample == 1 {
+            // The file's rows are the band's rows: one read straight into the band.
+            let count = rows * fileRowBytes
+            var got = 0
+            let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, made in
+                got = fread(buffer.baseAddress, 1, count, file)
+                if got < count, let base = buffer.baseAddress { (base + got).initialize(repeating: 0, count: count - got) }
+                made = count
+            }
+            guard got == count else {
+                throw ImageIOError.malformed(
+                    path: path, detail: "pixel data ends early, at row \(nextRow + got / fileRowBytes) of \(info.height)")
+            }
+            nextRow += rows
+            return PixelBuffer(width: info.width, height: rows, format: info.format, bytes: bytes)
+        }
         var band = PixelBuffer(width: info.width, height: rows, format: info.format)
         var raw = [UInt8](repeating: 0, count: fileRowBytes)
         let outRow = band.rowBytes

@@ -48,18 +48,21 @@ public struct PixelBuffer: Sendable, Equatable {
     /// Copies the rectangle (x, y, w, h) of this buffer into a new buffer.
     public func cropped(x: Int, y: Int, width w: Int, height h: Int) -> PixelBuffer {
         precondition(x >= 0 && y >= 0 && x + w <= width && y + h <= height, "crop outside buffer")
-        var out = PixelBuffer(width: w, height: h, format: format)
         let bpp = format.bytesPerPixel
-        out.bytes.withUnsafeMutableBufferPointer { dst in
-            bytes.withUnsafeBufferPointer { src in
-                for row in 0..<h {
-                    let s = ((y + row) * width + x) * bpp
-                    let d = row * w * bpp
-                    for k in 0..<(w * bpp) { dst[d + k] = src[s + k] }
+        let n = w * bpp
+        // Every byte is copied into place: no zero-filling first.
+        let copied = [UInt8](unsafeUninitializedCapacity: n * h) { dst, made in
+            bytes.withUnsafeBytes { src in
+                if let to = dst.baseAddress, let from = src.baseAddress {
+                    for row in 0..<h {
+                        UnsafeMutableRawPointer(to + row * n).copyMemory(
+                            from: from + ((y + row) * width + x) * bpp, byteCount: n)
+                    }
                 }
             }
+            made = n * h
         }
-        return out
+        return PixelBuffer(width: w, height: h, format: format, bytes: copied)
     }
 
     /// Copies `other` into this buffer with its top-left corner at (x, y).
@@ -68,12 +71,12 @@ public struct PixelBuffer: Sendable, Equatable {
         precondition(x >= 0 && y >= 0 && x + other.width <= width && y + other.height <= height)
         let bpp = format.bytesPerPixel
         let w = width
-        bytes.withUnsafeMutableBufferPointer { dst in
-            other.bytes.withUnsafeBufferPointer { src in
+        let n = other.width * bpp
+        bytes.withUnsafeMutableBytes { dst in
+            other.bytes.withUnsafeBytes { src in
+                guard let to = dst.baseAddress, let from = src.baseAddress else { return }
                 for row in 0..<other.height {
-                    let s = row * other.width * bpp
-                    let d = ((y + row) * w + x) * bpp
-                    for k in 0..<(other.width * bpp) { dst[d + k] = src[s + k] }
+                    (to + ((y + row) * w + x) * bpp).copyMemory(from: from + row * n, byteCount: n)
                 }
             }
         }

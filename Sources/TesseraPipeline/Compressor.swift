@@ -10,7 +10,9 @@ import TesseraIO
 /// sample and keeping a few whole tiles for the entropy model. Pass 2 reads it
 /// again a row of tiles at a time; the tiles of each row are quantised and
 /// entropy-coded in parallel and appended in order. Memory: the sample, the
-/// model tiles, and one row of tiles per pass.
+/// model tiles, and per pass one row of tiles (a group of tile columns of it
+/// when the reader can read rectangles, as for PGM/PPM) plus a fixed number of
+/// tiles in flight.
 public enum Compressor {
     public static func compress(
         input: String, output: String, options: CompressOptions,
@@ -116,8 +118,10 @@ public enum Compressor {
             let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)
             return n + PatchGrid(width: r.width, height: r.height, patchSize: header.patchSize).count
         }
+        // Planes train in parallel; what threads are left score each plane's candidates.
         let training = IndexMapTrainingOptions(
-            codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount)
+            codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount,
+            threads: max(1, threads / header.planeCount))
         let alphabetSize = codebook.codewordCount
         // Planes train independently, so in parallel (a fixed cost per file that batches feel).
         let models = try ParallelMap.map(Array(0..<header.planeCount), threads: threads) { plane in
@@ -241,11 +245,13 @@ public enum Compressor {
         return max(1, min(header.tileRows / 8, pixels / budget))
     }
 
-    /// Tiles allowed between the reader and the writer: two rows of tiles, but
-    /// no more than about 32 MiB of them, and enough to keep every worker busy.
+    /// Tiles allowed between the reader and the writer: enough to keep every
+    /// worker busy while the reader fetches the next band, and no more than about
+    /// 8 MiB of them. Independent of the image's width, so that memory stays flat
+    /// as images grow (the band being sliced is the only part that grows with the width).
     static func tilesInFlight(header: ImageHeader, threads: Int) -> Int {
         let tileBytes = header.tileWidth * header.tileHeight * header.format.bytesPerPixel
-        return max(4 * threads, min(2 * header.tileColumns, (32 << 20) / max(tileBytes, 1)))
+        return max(4 * threads, min(64, (8 << 20) / max(tileBytes, 1)))
     }
 
     static func validate(_ o: CompressOptions, info: ImageInfo, input: String) throws {

@@ -60,14 +60,19 @@ final class PipelineState<In, Out>: @unchecked Sendable {
     private let maxInFlight: Int
     private var queue: [(Int, In)] = []
     private var queueHead = 0
-    private var results: [Int: Result<Out, any Error>] = [:]
+    /// Results by sequence number modulo the bound: an item's sequence is at
+    /// most `maxInFlight - 1` ahead of the next one to consume, so slots never collide.
+    private var results: [Result<Out, any Error>?]
     private var produced = 0
     private var consumed = 0
     private var producerDone = false
     private(set) var firstError: (any Error)?
     private var peakInFlight = 0
 
-    init(maxInFlight: Int) { self.maxInFlight = maxInFlight }
+    init(maxInFlight: Int) {
+        self.maxInFlight = maxInFlight
+        results = Array(repeating: nil, count: maxInFlight)
+    }
 
     func fail(_ error: any Error) {
         condition.lock()
@@ -125,7 +130,7 @@ final class PipelineState<In, Out>: @unchecked Sendable {
             condition.unlock()
             let result = Result { try transform(item) }
             condition.lock()
-            results[sequence] = result
+            results[sequence % maxInFlight] = result
             condition.broadcast()
             condition.unlock()
         }
@@ -134,19 +139,21 @@ final class PipelineState<In, Out>: @unchecked Sendable {
     func runConsumer(_ consume: (Out) throws -> Void) throws -> OrderedPipeline.Statistics {
         while true {
             condition.lock()
-            while results[consumed] == nil && !(producerDone && consumed == produced) && firstError == nil {
+            while results[consumed % maxInFlight] == nil && !(producerDone && consumed == produced) && firstError == nil {
                 condition.wait()
             }
             if let error = firstError {
                 condition.unlock()
                 throw error
             }
-            guard let result = results.removeValue(forKey: consumed) else {
+            let slot = consumed % maxInFlight
+            guard let result = results[slot] else {
                 // Everything produced has been consumed and the producer is done.
                 let stats = OrderedPipeline.Statistics(consumed: consumed, peakInFlight: peakInFlight)
                 condition.unlock()
                 return stats
             }
+            results[slot] = nil
             condition.unlock()
             try consume(try result.get())
             condition.lock()

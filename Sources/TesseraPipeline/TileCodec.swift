@@ -18,6 +18,8 @@ public struct TileCodec: Sendable {
     /// Per plane, every codeword already turned into samples (rounded, clamped,
     /// at the image's depth), so decoding a patch is a table look-up and a copy.
     let sampleTables: [[UInt16]]
+    /// The same tables as bytes, for images of at most 8 bits (empty otherwise).
+    let byteTables: [[UInt8]]
     /// Per plane, the nearest codeword of the flat patch of every sample value:
     /// blank paper and flat areas skip the search (the same kernel filled this
     /// table, so the result is identical).
@@ -80,6 +82,7 @@ public struct TileCodec: Sendable {
         sampleTables = quantisers.map { q in
             q.codewords.map { UInt16(min(max($0 / scale, 0), maxValue).rounded()) }
         }
+        byteTables = header.format.bytesPerSample == 1 ? sampleTables.map { $0.map { UInt8(truncatingIfNeeded: $0) } } : []
         // 16-bit would need 65536 searches per plane at every open: no table there.
         let levels = encoding && header.format.bitDepth <= 8 ? header.format.maxValue + 1 : 0
         let d = header.patchSize * header.patchSize
@@ -217,6 +220,15 @@ public struct TileCodec: Sendable {
         -> PixelBuffer
     {
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
+        return reconstruct(try decodeMaps(data, grid: grid, context: context), grid: grid)
+    }
+
+    /// Decodes a tile's Tile_Data into the index map of every plane (patches in
+    /// raster order): the entropy-decoding half of `decode`, kept apart so that
+    /// pixels can be made later, straight into their destination.
+    public func decodeMaps(_ data: ArraySlice<UInt8>, grid: PatchGrid, context: String) throws(ContainerError)
+        -> [[UInt16]]
+    {
         let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
         if header.colorTransform == .ycocgR {
             var out = PixelBuffer(width: width, height: height, format: header.format)
@@ -239,6 +251,7 @@ public struct TileCodec: Sendable {
             return out
         }
         var maps: [[UInt16]] = []
+        maps.reserveCapacity(streams.count)
         for (plane, s) in streams.enumerated() {
             var map = [UInt16](repeating: 0, count: grid.count)
             do {
@@ -250,51 +263,165 @@ public struct TileCodec: Sendable {
             }
             maps.append(map)
         }
-        return reconstruct(maps, grid: grid)
+        return maps
     }
 
     /// Pixels from index maps: a table look-up per patch.
     func reconstruct(_ maps: [[UInt16]], grid: PatchGrid) -> PixelBuffer {
-        var out = PixelBuffer(width: grid.width, height: grid.height, format: header.format)
-        let p = grid.size, d = grid.dimension, cols = grid.columns
-        let w = grid.width, h = grid.height
+        let rowBytes = grid.width * header.format.bytesPerPixel
+        let bytes = [UInt8](unsafeUninitializedCapacity: rowBytes * grid.height) { buffer, count in
+            if let base = buffer.baseAddress {
+                reconstruct(
+                    maps, grid: grid, columns: 0..<grid.width, rows: 0..<grid.height,
+                    into: UnsafeMutableRawPointer(base), rowBytes: rowBytes)
+            }
+            count = rowBytes * grid.height
+        }
+        return PixelBuffer(width: grid.width, height: grid.height, format: header.format, bytes: bytes)
+    }
+
+    /// Writes the pixels `columns`×`rows` of a tile (tile coordinates) from its
+    /// index maps into `destination`, which points at the pixel (columns.lowerBound,
+    /// rows.lowerBound) of an image whose rows are `rowBytes` apart. Tiles decoded
+    /// by several threads can so fill disjoint parts of one band or region.
+    public func reconstruct(
+        _ maps: [[UInt16]], grid: PatchGrid, columns: Range<Int>, rows: Range<Int>,
+        into destination: UnsafeMutableRawPointer, rowBytes: Int
+    ) {
+        precondition(maps.count == header.planeCount, "one index map per plane")
+        precondition(
+            columns.lowerBound >= 0 && columns.upperBound <= grid.width && rows.lowerBound >= 0
+                && rows.upperBound <= grid.height, "reconstruct outside the tile")
+        guard !columns.isEmpty, !rows.isEmpty else { return }
         let channels = header.format.channels
         let wide = header.format.bytesPerSample == 2
-        out.bytes.withUnsafeMutableBufferPointer { dst in
-            for (plane, map) in maps.enumerated() {
-                let k = sampleTables[plane].count / d
-                sampleTables[plane].withUnsafeBufferPointer { table in
-                    map.withUnsafeBufferPointer { m in
-                        for py in 0..<grid.rows {
-                            let rows = min(p, h - py * p)
-                            for px in 0..<cols {
-                                let base = min(Int(m[py * cols + px]), k - 1) * d
-                                let x0 = px * p
-                                let width = min(p, w - x0)
-                                for dy in 0..<rows {
-                                    var i = ((py * p + dy) * w + x0) * channels + plane
-                                    let t = base + dy * p
-                                    if wide {
-                                        for dx in 0..<width {
-                                            let v = table[t + dx]
-                                            dst[2 * i] = UInt8(truncatingIfNeeded: v)
-                                            dst[2 * i + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                                            i += channels
-                                        }
-                                    } else {
-                                        for dx in 0..<width {
-                                            dst[i] = UInt8(truncatingIfNeeded: table[t + dx])
-                                            i += channels
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        for (plane, map) in maps.enumerated() {
+            precondition(map.count == grid.count, "index map size")
+            map.withUnsafeBufferPointer { m in
+                if wide {
+                    sampleTables[plane].withUnsafeBufferPointer { t in
+                        Self.reconstructWide(
+                            map: m, table: t, grid: grid, columns: columns, rows: rows,
+                            into: destination + 2 * plane, rowBytes: rowBytes, channels: channels)
+                    }
+                } else {
+                    byteTables[plane].withUnsafeBufferPointer { t in
+                        Self.reconstructBytes(
+                            map: m, table: t, grid: grid, columns: columns, rows: rows,
+                            into: destination + plane, rowBytes: rowBytes, channels: channels)
                     }
                 }
             }
         }
-        return out
+    }
+
+    /// One byte per sample. Output row by output row: within a patch row the
+    /// codeword's row of samples is copied whole (one 32-bit move for 4×4 patches).
+    static func reconstructBytes(
+        map: UnsafeBufferPointer<UInt16>, table: UnsafeBufferPointer<UInt8>, grid: PatchGrid, columns: Range<Int>,
+        rows: Range<Int>, into destination: UnsafeMutableRawPointer, rowBytes: Int, channels: Int
+    ) {
+        guard let mapBase = map.baseAddress, let tableBase = table.baseAddress else { return }
+        let p = grid.size, d = p * p, cols = grid.columns
+        // Indices are below K (the coder's promise); the clamp keeps a broken promise in bounds.
+        let last = table.count / d - 1
+        let x0 = columns.lowerBound, x1 = columns.upperBound
+        for y in rows {
+            let py = y / p
+            let m = mapBase + py * cols
+            let t = tableBase + (y - py * p) * p
+            let out = (destination + (y - rows.lowerBound) * rowBytes).assumingMemoryBound(to: UInt8.self)
+            if channels == 1 {
+                var x = x0
+                // A patch cut by the left edge of the range, sample by sample.
+                while x < x1 && x % p != 0 {
+                    out[x - x0] = t[min(Int(m[x / p]), last) * d + x % p]
+                    x += 1
+                }
+                if p == 4 {
+                    let whole = (x1 - x) >> 2
+                    var index = m + (x >> 2)
+                    var o = UnsafeMutableRawPointer(out + (x - x0))
+                    let row = UnsafeRawPointer(t)
+                    for _ in 0..<whole {
+                        let word = (row + min(Int(index.pointee), last) &<< 4).loadUnaligned(as: UInt32.self)
+                        o.storeBytes(of: word, as: UInt32.self)
+                        o += 4
+                        index += 1
+                    }
+                    x += whole << 2
+                } else {
+                    while x + p <= x1 {
+                        let src = t + min(Int(m[x / p]), last) * d
+                        let dst = out + (x - x0)
+                        for i in 0..<p { dst[i] = src[i] }
+                        x += p
+                    }
+                }
+                while x < x1 {
+                    out[x - x0] = t[min(Int(m[x / p]), last) * d + x % p]
+                    x += 1
+                }
+            } else {
+                // Interleaved channels: this plane's samples are `channels` bytes apart.
+                var o = out
+                var x = x0
+                while x < x1 && x % p != 0 {
+                    o[0] = t[min(Int(m[x / p]), last) * d + x % p]
+                    o += channels
+                    x += 1
+                }
+                var index = m + x / p
+                let c = channels
+                if p == 4 {
+                    while x + 4 <= x1 {
+                        let src = t + min(Int(index.pointee), last) &<< 4
+                        o[0] = src[0]
+                        o[c] = src[1]
+                        o[2 * c] = src[2]
+                        o[3 * c] = src[3]
+                        o += 4 * c
+                        index += 1
+                        x += 4
+                    }
+                } else {
+                    while x + p <= x1 {
+                        let src = t + min(Int(index.pointee), last) * d
+                        for i in 0..<p { o[i * c] = src[i] }
+                        o += p * c
+                        index += 1
+                        x += p
+                    }
+                }
+                while x < x1 {
+                    o[0] = t[min(Int(m[x / p]), last) * d + x % p]
+                    o += channels
+                    x += 1
+                }
+            }
+        }
+    }
+
+    /// Two bytes per sample (host order), sample by sample.
+    static func reconstructWide(
+        map: UnsafeBufferPointer<UInt16>, table: UnsafeBufferPointer<UInt16>, grid: PatchGrid, columns: Range<Int>,
+        rows: Range<Int>, into destination: UnsafeMutableRawPointer, rowBytes: Int, channels: Int
+    ) {
+        guard let mapBase = map.baseAddress, let tableBase = table.baseAddress else { return }
+        let p = grid.size, d = p * p, cols = grid.columns
+        let last = table.count / d - 1
+        for y in rows {
+            let py = y / p
+            let m = mapBase + py * cols
+            let t = tableBase + (y - py * p) * p
+            var o = (destination + (y - rows.lowerBound) * rowBytes).assumingMemoryBound(to: UInt8.self)
+            for x in columns {
+                let v = t[min(Int(m[x / p]), last) * d + x % p]
+                o[0] = UInt8(truncatingIfNeeded: v)
+                o[1] = UInt8(truncatingIfNeeded: v >> 8)
+                o += 2 * channels
+            }
+        }
     }
 
     /// Per-channel sum of squared differences and the largest absolute difference.

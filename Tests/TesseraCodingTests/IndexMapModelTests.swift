@@ -187,6 +187,40 @@ final class IndexMapModelTests: XCTestCase {
             XCTAssertTrue(out.allSatisfy { Int($0) < parsed.alphabetSize })
         }
     }
+
+    /// Candidates weighed on several threads give the same model, byte for byte, and the
+    /// same reports in the same order as on one; the size of the decoding tables that
+    /// candidates are judged by (computed without building them) is what the chosen model builds.
+    func testTrainingIsTheSameOnAnyThreadCount() throws {
+        for name in ["feyn_k256_kmeans", "kodim23_k1024_som"] {
+            let fixture = try IndexMapFixture.load(name)
+            let tiles = fixture.tiles()
+            var results: [(model: IndexMapModel, reports: [IndexMapModel.CandidateReport])] = []
+            for threads in [1, 3] {
+                var reports: [IndexMapModel.CandidateReport] = []
+                let model = try IndexMapModel.train(
+                    maps: tiles, alphabetSize: fixture.alphabetSize,
+                    options: .init(codedIndexCount: 50 * fixture.map.indices.count, threads: threads),
+                    report: { reports.append($0) })
+                results.append((model, reports))
+            }
+            XCTAssertEqual(results[0].model.serialized(), results[1].model.serialized(), name)
+            XCTAssertEqual(results[0].reports.count, results[1].reports.count, name)
+            for (a, b) in zip(results[0].reports, results[1].reports) {
+                XCTAssertEqual(a.structure, b.structure, name)
+                XCTAssertEqual(a.prunedBelow, b.prunedBelow, name)
+                XCTAssertEqual(a.dataBits, b.dataBits, name)
+                XCTAssertEqual(a.modelBytes, b.modelBytes, name)
+                XCTAssertEqual(a.decodingTableBytes, b.decodingTableBytes, name)
+            }
+            let model = results[1].model
+            XCTAssertEqual(model.decodingTableBytes, model.tableSet.slots.count * 8 + model.tableSet.info.count * 12)
+            XCTAssertFalse(model.tableSet.slots.isEmpty, "the chosen model carries its coding tables")
+            let t = tiles[tiles.count / 2]
+            let bytes = try model.encode(map: t.indices, width: t.width, height: t.height)
+            XCTAssertEqual(try model.decoded(bytes, width: t.width, height: t.height), t.indices, name)
+        }
+    }
 }
 
 /// A small deterministic generator for fuzzing (SplitMix64).

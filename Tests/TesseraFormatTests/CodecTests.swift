@@ -179,11 +179,24 @@ final class CodecTests: XCTestCase {
             let w = Int.random(in: 1...400, using: &rng), h = Int.random(in: 1...400, using: &rng)
             regions.append((Int.random(in: 0...(W - w), using: &rng), Int.random(in: 0...(H - h), using: &rng), w, h))
         }
-        for (x, y, w, h) in regions {
+        for (i, (x, y, w, h)) in regions.enumerated() {
             let region = try image.region(x: x, y: y, width: w, height: h)
-            XCTAssertEqual(
-                Self.differingSamples(region, full.cropped(x: x, y: y, width: w, height: h)), 0,
-                "region \(x),\(y),\(w),\(h)")
+            let expected = full.cropped(x: x, y: y, width: w, height: h)
+            XCTAssertEqual(Self.differingSamples(region, expected), 0, "region \(x),\(y),\(w),\(h)")
+            // The streamed path (what `tessera decompress --region` runs), strips of a few rows.
+            var info = image.info
+            info.width = w
+            info.height = h
+            // Both ways of `decode(into:)`: streamed by strips of a few rows, and whole in memory.
+            for whole in [0, 1 << 30] {
+                let sink = MemorySink(info: info)
+                try image.decode(
+                    into: sink, region: (x, y, w, h), threads: 1 + i % 3, stripBytes: 7 * w, wholeRegionBytes: whole,
+                    progress: nil)
+                XCTAssertEqual(
+                    Self.differingSamples(sink.image, expected), 0, "streamed region \(x),\(y),\(w),\(h), \(whole)")
+                XCTAssertEqual(sink.rowsWritten, h)
+            }
         }
         XCTAssertThrowsError(try image.region(x: W - 10, y: 0, width: 11, height: 1))
     }

@@ -4,7 +4,7 @@ import TesseraFormat
 import TesseraIO
 import XCTest
 
-import TesseraPipeline
+@testable import TesseraPipeline
 
 /// Golden .tess files in fixtures/golden/ (see fixtures/README.md) decode to
 /// the pixels recorded when they were made, so an accidental change of the
@@ -28,6 +28,18 @@ final class GoldenFileTests: XCTestCase {
             let hash = SHA256()
             hash.update(pixels.bytes)
             XCTAssertEqual(hash.finalizeHex(), row[3], "\(name): decoded pixels changed")
+            // The streamed decode (tiles entropy-decoded in parallel, pixels made a
+            // strip at a time) gives the same bytes, with any thread count and strip size.
+            for (threads, stripBytes) in [(1, 1 << 21), (3, 1), (2, 3 * pixels.width * pixels.format.bytesPerPixel)] {
+                var info = image.info
+                info.width = image.header.width
+                info.height = image.header.height
+                let sink = MemorySink(info: info)
+                try image.decode(
+                    into: sink, region: nil, threads: threads, stripBytes: stripBytes, wholeRegionBytes: 0, progress: nil)
+                XCTAssertEqual(sink.rowsWritten, image.header.height, name)
+                XCTAssertTrue(sink.image == pixels, "\(name): streamed decode, \(threads) threads, strips of \(stripBytes) bytes")
+            }
         }
         XCTAssertEqual(formats, ["rgb 8-bit", "grey 8-bit", "grey 1-bit", "rgba 16-bit"])
         XCTAssertEqual(modes, ["vq none", "residual none", "residual ycocgR"])

@@ -115,4 +115,63 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue("\(thrown.map { "\($0)" } ?? "no error")".hasPrefix("\(output): cannot write"), "\(String(describing: thrown))")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), [])
     }
+
+    /// A wide PGM sliced a group of tile columns at a time (direct reads) gives the same
+    /// tiles, in the same order, as slicing whole bands; edge tiles included.
+    func testColumnGroupsGiveTheSameTiles() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let pgm = dir.path("lucasta-columns.pgm")
+        let source = try ImageReader.open(Corpus.path("documents/leptonica-lucasta.047.png"))
+        let info = source.info
+        let sink = try PNMImageSink(path: pgm, info: ImageInfo(width: info.width, height: info.height, format: info.format))
+        try source.forEachBand(rows: 100) { _, band in try sink.write(band) }
+        try sink.finish()
+        let header = ImageHeader(
+            width: info.width, height: info.height, format: info.format, tileWidth: 96, tileHeight: 96, patchSize: 4,
+            planeCount: 1)
+        func tiles(groupBytes: Int) throws -> (tiles: [PixelBuffer], groups: Int) {
+            let slicer = TileSlicer(source: try ImageReader.open(pgm), header: header, path: pgm, groupBytes: groupBytes)
+            var out: [PixelBuffer] = []
+            while let t = try slicer.next() { out.append(t) }
+            return (out, slicer.groupColumns)
+        }
+        let whole = try tiles(groupBytes: 1 << 30)
+        XCTAssertEqual(whole.groups, header.tileColumns)
+        XCTAssertEqual(whole.tiles.count, header.tileCount)
+        for groupBytes in [1, 3 * 96 * 96] {
+            let grouped = try tiles(groupBytes: groupBytes)
+            XCTAssertLessThan(grouped.groups, header.tileColumns)
+            XCTAssertTrue(grouped.tiles == whole.tiles, "groups of \(grouped.groups) tile columns")
+        }
+    }
+
+    /// The same pixels give the same coded file whichever way the reader hands them
+    /// over: a PGM read in one move per band (straight into the band), and a PNG whose
+    /// reader may only give a few rows at a time (the slicer then gathers each band).
+    func testSameTilesWhateverTheReadersBands() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let png = Corpus.path("documents/leptonica-lucasta.047.png")  // 1065x1879 grey
+        let pgm = dir.path("lucasta.pgm")
+        let source = try ImageReader.open(png)
+        let sink = try PNMImageSink(path: pgm, info: ImageInfo(width: source.info.width, height: source.info.height, format: source.info.format))
+        try source.forEachBand(rows: 100) { _, band in try sink.write(band) }
+        try sink.finish()
+        var options = CodecTests.quickOptions(tile: 96)
+        _ = try Compressor.compress(input: pgm, output: dir.path("a.tess"), options: options)
+        options.readOptions = ReadOptions(maxBufferBytes: 7 * 1065)
+        _ = try Compressor.compress(input: png, output: dir.path("b.tess"), options: options)
+        let a = try TessReader(path: dir.path("a.tess")), b = try TessReader(path: dir.path("b.tess"))
+        XCTAssertEqual(a.header, b.header)
+        XCTAssertEqual(a.headerChunks[.codebook], b.headerChunks[.codebook])
+        XCTAssertEqual(a.headerChunks[.entropyModels], b.headerChunks[.entropyModels])
+        for row in 0..<a.header.tileRows {
+            for column in 0..<a.header.tileColumns {
+                XCTAssertEqual(
+                    try a.tilePayload(column: column, row: row), try b.tilePayload(column: column, row: row),
+                    "tile (\(column), \(row))")
+            }
+        }
+    }
 }
