@@ -51,13 +51,14 @@ public final class TessImage: Sendable {
         }
     }
 
-    /// The index maps of tile (column, row), and the patch grid they cover.
-    func tileMaps(column: Int, row: Int) throws -> (grid: PatchGrid, maps: [[UInt16]]) {
+    /// Tile (column, row) entropy-decoded (index maps, or pixels in mode `residual`), and the
+    /// patch grid it covers.
+    func tileMaps(column: Int, row: Int) throws -> (grid: PatchGrid, maps: TileCodec.DecodedTile) {
         let data = try reader.tilePayload(column: column, row: row)
         let rect = header.tileRect(column: column, row: row)
         let grid = PatchGrid(width: rect.width, height: rect.height, patchSize: header.patchSize)
         do {
-            return (grid, try codec.decodeMaps(data, grid: grid, context: "tile (\(column), \(row))"))
+            return (grid, try codec.decodeTile(data, grid: grid, context: "tile (\(column), \(row))"))
         } catch {
             throw TessFileError(path: path, error)
         }
@@ -80,7 +81,7 @@ public final class TessImage: Sendable {
     /// coordinates) are made, and `origin` then stands for the region's pixel
     /// (0, rows.lowerBound − region.y).
     func reconstruct(
-        tile: (grid: PatchGrid, maps: [[UInt16]]), column: Int, row: Int,
+        tile: (grid: PatchGrid, maps: TileCodec.DecodedTile), column: Int, row: Int,
         region r: (x: Int, y: Int, width: Int, height: Int), rows: Range<Int>,
         into origin: UnsafeMutableRawPointer, rowBytes: Int
     ) {
@@ -178,7 +179,7 @@ public final class TessImage: Sendable {
         var strip = PixelBuffer(width: r.width, height: min(stripRows, r.height), format: h.format)
         var next = 0
         let total = columns * (r1 - r0 + 1)
-        var band: [(grid: PatchGrid, maps: [[UInt16]])] = []
+        var band: [(grid: PatchGrid, maps: TileCodec.DecodedTile)] = []
         band.reserveCapacity(columns)
         return try OrderedPipeline.run(
             threads: workers, maxInFlight: inFlight,

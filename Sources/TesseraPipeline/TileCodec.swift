@@ -42,6 +42,7 @@ public struct TileCodec: Sendable {
         quantisers = []
         coders = []
         sampleTables = []
+        byteTables = []
         flatIndex = []
         let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
         if header.colorTransform == .ycocgR {
@@ -219,19 +220,58 @@ public struct TileCodec: Sendable {
     public func decode(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
         -> PixelBuffer
     {
+        if !residual.isEmpty { return try decodeResidual(data, width: width, height: height, context: context) }
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
         return reconstruct(try decodeMaps(data, grid: grid, context: context), grid: grid)
     }
 
-    /// Decodes a tile's Tile_Data into the index map of every plane (patches in
-    /// raster order): the entropy-decoding half of `decode`, kept apart so that
-    /// pixels can be made later, straight into their destination.
-    public func decodeMaps(_ data: ArraySlice<UInt8>, grid: PatchGrid, context: String) throws(ContainerError)
-        -> [[UInt16]]
+    /// A tile decoded as far as the coding mode allows before its pixels are placed: index
+    /// maps (mode `vq`, whose pixels are made straight into their destination) or pixels.
+    public enum DecodedTile: Sendable {
+        case maps([[UInt16]])
+        case pixels(PixelBuffer)
+    }
+
+    /// Entropy-decodes a tile: index maps in mode `vq`, pixels in mode `residual`.
+    public func decodeTile(_ data: ArraySlice<UInt8>, grid: PatchGrid, context: String) throws(ContainerError)
+        -> DecodedTile
+    {
+        if !residual.isEmpty {
+            return .pixels(try decodeResidual(data, width: grid.width, height: grid.height, context: context))
+        }
+        return .maps(try decodeMaps(data, grid: grid, context: context))
+    }
+
+    /// Writes the pixels `columns`×`rows` of a decoded tile into `destination` (see the
+    /// index-map `reconstruct` below for the layout).
+    public func reconstruct(
+        _ tile: DecodedTile, grid: PatchGrid, columns: Range<Int>, rows: Range<Int>,
+        into destination: UnsafeMutableRawPointer, rowBytes: Int
+    ) {
+        switch tile {
+        case .maps(let maps):
+            reconstruct(maps, grid: grid, columns: columns, rows: rows, into: destination, rowBytes: rowBytes)
+        case .pixels(let p):
+            guard !columns.isEmpty, !rows.isEmpty else { return }
+            let bpp = header.format.bytesPerPixel
+            let n = columns.count * bpp
+            p.bytes.withUnsafeBytes { src in
+                guard let base = src.baseAddress else { return }
+                for (i, y) in rows.enumerated() {
+                    (destination + i * rowBytes).copyMemory(
+                        from: base + (y * p.width + columns.lowerBound) * bpp, byteCount: n)
+                }
+            }
+        }
+    }
+
+    /// Mode `residual`: every plane of the tile, then the colour transform undone.
+    func decodeResidual(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
+        -> PixelBuffer
     {
         let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
+        var out = PixelBuffer(width: width, height: height, format: header.format)
         if header.colorTransform == .ycocgR {
-            var out = PixelBuffer(width: width, height: height, format: header.format)
             var planes: [[UInt16]] = []
             for plane in 0..<3 {
                 guard let coder = residual[plane] as? ResidualPlaneCoder else { break }
@@ -243,13 +283,19 @@ public struct TileCodec: Sendable {
             }
             return out
         }
-        if !residual.isEmpty {
-            var out = PixelBuffer(width: width, height: height, format: header.format)
-            for (plane, coder) in residual.enumerated() {
-                try coder.decode(streams[plane], plane: plane, into: &out, context: context)
-            }
-            return out
+        for (plane, coder) in residual.enumerated() {
+            try coder.decode(streams[plane], plane: plane, into: &out, context: context)
         }
+        return out
+    }
+
+    /// Decodes a tile's Tile_Data into the index map of every plane (patches in
+    /// raster order): the entropy-decoding half of `decode`, kept apart so that
+    /// pixels can be made later, straight into their destination.
+    public func decodeMaps(_ data: ArraySlice<UInt8>, grid: PatchGrid, context: String) throws(ContainerError)
+        -> [[UInt16]]
+    {
+        let streams = try TileStreams.decode(data, expected: header.planeCount, context: context)
         var maps: [[UInt16]] = []
         maps.reserveCapacity(streams.count)
         for (plane, s) in streams.enumerated() {
