@@ -346,11 +346,8 @@ public final class WatchFolder: @unchecked Sendable {
     /// died, once they are older than the lease.
     func cleanTemporaryOutputs() {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: options.outputFolder) else { return }
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-            let stem = name.dropLast(4)
-            guard let dot = stem.lastIndex(of: "."), let dash = stem[dot...].firstIndex(of: "-"),
-                let pid = Int32(stem[stem.index(after: dot)..<dash])
-            else { continue }
+        for name in names {
+            guard let pid = AtomicOutput.writerProcess(ofTemporaryName: name) else { continue }
             let path = options.outputFolder + "/" + name
             var st = stat()
             guard lstat(path, &st) == 0 else { continue }

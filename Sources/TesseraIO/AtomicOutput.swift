@@ -20,6 +20,15 @@ public struct AtomicOutput: Sendable {
         self.temporaryPath = "\(dir).\(name).\(getpid())-\(tag).tmp"
     }
 
+    /// The process that made a temporary name of this type (`.NAME.PID-TAG.tmp`), or nil when
+    /// `name` (a file name, no folder) is not one: lets a cleaner tell a dead writer's leftovers.
+    public static func writerProcess(ofTemporaryName name: String) -> Int32? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return nil }
+        let stem = name.dropLast(4)
+        guard let dot = stem.lastIndex(of: "."), let dash = stem[dot...].firstIndex(of: "-") else { return nil }
+        return Int32(stem[stem.index(after: dot)..<dash])
+    }
+
     /// Flushes the temporary file to disk and renames it to the final name.
     public func commit() throws {
         let fd = open(temporaryPath, O_RDONLY)

@@ -157,7 +157,6 @@ public enum Compressor {
         input: String, output: String, info: ImageInfo, maxError: Int, options: CompressOptions, threads: Int,
         start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
     ) throws -> CompressReport {
-        guard (0...64).contains(maxError) else { throw CompressError(path: input, problem: "max error \(maxError): use 0 to 64") }
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: 4, codingMode: .residual,

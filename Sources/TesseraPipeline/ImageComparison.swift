@@ -39,6 +39,8 @@ public struct ImageComparison: Sendable, Codable {
         var ssim = SSIMAccumulator(width: ia.width)
         var worst = 0, over = 0
         let rows = 64
+        // Luma: BT.601 weights for colour, the grey sample itself otherwise; alpha never counts.
+        let lumaWeights: [Float] = channels >= 3 ? [0.299, 0.587, 0.114] : [1]
         while let bandA = try sa.readBand(maxRows: rows) {
             let bandB = try Self.read(sb, rows: bandA.height, path: b)
             var sse = [Double](repeating: 0, count: channels)
@@ -54,10 +56,9 @@ public struct ImageComparison: Sendable, Codable {
                     sse[c] += Double(d * d)
                     worst = max(worst, abs(d))
                     if abs(d) > threshold { pixelOver = true }
-                    if c < 3 && (channels >= 3 || c == 0) {
-                        let w: Float = channels >= 3 ? [0.299, 0.587, 0.114][c] : 1
-                        ya += w * Float(va) * scale
-                        yb += w * Float(vb) * scale
+                    if c < lumaWeights.count {
+                        ya += lumaWeights[c] * Float(va) * scale
+                        yb += lumaWeights[c] * Float(vb) * scale
                     }
                 }
                 if pixelOver { over += 1 }

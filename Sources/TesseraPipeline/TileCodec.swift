@@ -32,12 +32,7 @@ public struct TileCodec: Sendable {
     /// A codec for coding mode `residual` (near-lossless / lossless), depths up to 8 bits.
     public init(header: ImageHeader, residual parameters: ResidualParameters) {
         precondition(header.codingMode == .residual)
-        guard
-            let layout = try? PatchLayout(
-                patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),
-            let extractor = try? PatchExtractor(layout: layout, format: header.format)
-        else { preconditionFailure("a validated header always has a patch layout") }
-        self.extractor = extractor
+        extractor = Self.extractor(for: header)
         self.header = header
         quantisers = []
         coders = []
@@ -68,13 +63,7 @@ public struct TileCodec: Sendable {
     ) {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
         residual = []
-        // IHDR's checks (patch 2…16, 1…4 planes) are stricter than the layout's.
-        guard
-            let layout = try? PatchLayout(
-                patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),
-            let extractor = try? PatchExtractor(layout: layout, format: header.format)
-        else { preconditionFailure("a validated header always has a patch layout") }
-        self.extractor = extractor
+        extractor = Self.extractor(for: header)
         self.header = header
         self.quantisers = quantisers
         self.coders = coders
@@ -99,6 +88,16 @@ public struct TileCodec: Sendable {
             }
             return indices
         }
+    }
+
+    static func extractor(for header: ImageHeader) -> PatchExtractor {
+        // IHDR's checks (patch 2…16, 1…4 planes) are stricter than the layout's.
+        guard
+            let layout = try? PatchLayout(
+                patchSize: header.patchSize, channelCount: header.planeCount, planeLayout: .perPlane),
+            let extractor = try? PatchExtractor(layout: layout, format: header.format)
+        else { preconditionFailure("a validated header always has a patch layout") }
+        return extractor
     }
 
     /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1

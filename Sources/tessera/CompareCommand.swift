@@ -45,12 +45,7 @@ struct CompareCommand: ParsableCommand {
         try runReportingErrors {
             let r = try ImageComparison.compare(a, b, threshold: threshold)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                    positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                printOut(String(decoding: try encoder.encode(r), as: UTF8.self))
+                printOut(try jsonLine(r))
             } else {
                 let planes = r.psnrPerChannel.map { $0.isFinite ? format($0, 2) : "∞" }.joined(separator: " / ")
                 printOut(

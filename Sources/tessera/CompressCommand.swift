@@ -104,7 +104,7 @@ struct CompressCommand: ParsableCommand {
                 inBytes += report.inputBytes
                 outBytes += report.outputBytes
                 if json {
-                    printOut(try jsonLine(report))
+                    printOut(try reportLine(report))
                 } else if !quiet {
                     printOut(
                         "\(item.input) → \(item.output): \(report.outputBytes) bytes, \(format(report.bitsPerPixel, 3)) bpp, PSNR \(format(report.psnr, 2)) dB, \(format(report.secondsTotal, 2)) s"
@@ -125,14 +125,9 @@ struct CompressCommand: ParsableCommand {
         if failed > 0 { throw ExitCode(1) }
     }
 
-    private func jsonLine(_ report: CompressReport) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(
-            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    private func reportLine(_ report: CompressReport) throws -> String {
         // The report, plus what only the process knows: its peak memory.
-        var text = String(decoding: try encoder.encode(report), as: UTF8.self)
+        var text = try jsonLine(report)
         if text.hasSuffix("}") {
             text.removeLast()
             text += ",\"peak_rss_bytes\":\(peakResidentBytes())}"
@@ -147,7 +142,7 @@ struct CompressCommand: ParsableCommand {
         }
         display?.finish()
         if json {
-            printOut(try jsonLine(report))
+            printOut(try reportLine(report))
             return
         }
         if !quiet {

@@ -74,20 +74,31 @@ struct CompressSettings: ParsableArguments {
         try pipeline.map { try Preset.load($0) }
     }
 
+    /// The options given here as one more layer of the same kind as a preset.
+    var commandLine: Preset {
+        var p = Preset(name: "command line", path: "command line")
+        p.algorithm = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:))
+        p.codewords = codewords
+        p.patchSize = patch
+        p.tileSize = tile
+        p.samples = samples
+        p.maxIterations = maxIterations
+        p.seed = seed
+        p.threads = threads
+        if lossless {
+            p.quality = .lossless
+        } else if let maxError {
+            p.quality = maxError == 0 ? .lossless : .nearLossless(maxError: maxError)
+        }
+        return p
+    }
+
     /// Defaults, then the preset, then the options given here.
     func options(preset: Preset?) -> CompressOptions {
         var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
         if let quality { o = QualityTarget.options(quality: quality, base: o) }
         if let psnr { o.targetPSNR = psnr }
-        if let a = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:)) { o.algorithm = a }
-        if let codewords { o.codewords = codewords }
-        if let patch { o.patchSize = patch }
-        if let tile { o.tileSize = tile }
-        if let samples { o.samples = samples }
-        if let maxIterations { o.maxIterations = maxIterations }
-        if let seed { o.seed = seed }
-        if let threads { o.threads = threads }
-        if lossless { o.maxError = 0 } else if let maxError { o.maxError = maxError }
+        o = commandLine.applied(to: o)
         if let codebook { o.codebookPath = codebook }
         o.readOptions = ReadOptions(page: page)
         return o

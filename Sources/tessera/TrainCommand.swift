@@ -3,6 +3,7 @@ import Foundation
 import TesseraCodebook
 import TesseraBatch
 import TesseraIO
+import TesseraPipeline
 
 /// `tessera train`: learns a codebook from patches sampled across one image or a
 /// whole collection and writes it as a `.tcb` file.
@@ -101,12 +102,14 @@ struct TrainCommand: ParsableCommand {
 
     private func train() throws {
         // Defaults, then the preset, then the options given.
+        // (Training runs its own iteration default, so only a preset's count is taken.)
         let preset = try pipeline.map { try Preset.load($0) }
-        let algorithm = algorithmOption ?? preset?.algorithm?.rawValue ?? "kmeans"
-        let codewords = codewordsOption ?? preset?.codewords ?? 256
-        let patch = patchOption ?? preset?.patchSize ?? 4
-        let samples = samplesOption ?? preset?.samples ?? 100_000
-        let seed = seedOption ?? preset?.seed ?? 1
+        let base = preset?.applied(to: CompressOptions()) ?? CompressOptions()
+        let algorithm = algorithmOption ?? base.algorithm.rawValue
+        let codewords = codewordsOption ?? base.codewords
+        let patch = patchOption ?? base.patchSize
+        let samples = samplesOption ?? base.samples
+        let seed = seedOption ?? base.seed
         let maxIterations = self.maxIterations ?? preset?.maxIterations
         var bar = TrainProgress(forced: progress, quiet: quiet)
         let threadCount = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount

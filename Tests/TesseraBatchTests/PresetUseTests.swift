@@ -18,12 +18,6 @@ final class PresetUseTests: XCTestCase {
         return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
     }
 
-    func pixels(_ path: String) throws -> PixelBuffer {
-        let source = try ImageReader.open(path)
-        var all = PixelBuffer(width: source.info.width, height: source.info.height, format: source.info.format)
-        try source.forEachBand(rows: 256) { y, band in all.paste(band, x: 0, y: y) }
-        return all
-    }
 
     func largestError(_ a: PixelBuffer, _ b: PixelBuffer) -> Int {
         XCTAssertEqual(a.format, b.format)
@@ -84,7 +78,7 @@ final class PresetUseTests: XCTestCase {
         _ = try run(["compress", photo, "-o", scratch.path("n.tess"), "--pipeline", "archival", "--quiet"])
         XCTAssertEqual(try info(scratch.path("n.tess"))["max_error"] as? Int, 2)
         _ = try run(["decompress", scratch.path("n.tess"), "-o", scratch.path("n.ppm"), "--quiet"])
-        let original = try pixels(photo), decoded = try pixels(scratch.path("n.ppm"))
+        let original = try ImageFiles.readAll(photo), decoded = try ImageFiles.readAll(scratch.path("n.ppm"))
         XCTAssertLessThanOrEqual(largestError(original, decoded), 2)
         // `tessera compare` agrees with the independent figures computed here.
         let text = try run(["compare", photo, scratch.path("n.ppm"), "--max-error", "2", "--threshold", "1", "--json"])
@@ -116,7 +110,7 @@ final class PresetUseTests: XCTestCase {
         _ = try run(["compress", g4, "-o", scratch.path("l.tess"), "--pipeline", "lossless", "--quiet"])
         XCTAssertEqual(try info(scratch.path("l.tess"))["bit_depth"] as? Int, 1)
         _ = try run(["decompress", scratch.path("l.tess"), "-o", scratch.path("l.pbm"), "--quiet"])
-        let original = try pixels(g4), decoded = try pixels(scratch.path("l.pbm"))
+        let original = try ImageFiles.readAll(g4), decoded = try ImageFiles.readAll(scratch.path("l.pbm"))
         XCTAssertEqual(decoded.format.bitDepth, 1)
         XCTAssertTrue(original == decoded, "lossless 1-bit round trip differs")
     }

@@ -9,14 +9,6 @@ import XCTest
 /// Coding mode `residual` (--max-error E, --lossless): the bound holds on every sample of real
 /// images, lossless is bit-exact at every depth and colour model it takes, and damage is caught.
 final class ResidualCodingTests: XCTestCase {
-    /// Reads a whole (small) image through the project's reader.
-    func pixels(_ path: String) throws -> PixelBuffer {
-        let source = try ImageReader.open(path)
-        var all = PixelBuffer(width: source.info.width, height: source.info.height, format: source.info.format)
-        try source.forEachBand(rows: 256) { y, band in all.paste(band, x: 0, y: y) }
-        return all
-    }
-
     /// Largest |a − b| over every sample, computed here from the raw bytes.
     func largestError(_ a: PixelBuffer, _ b: PixelBuffer) -> Int {
         XCTAssertEqual(a.format, b.format)
@@ -41,7 +33,7 @@ final class ResidualCodingTests: XCTestCase {
         XCTAssertEqual(image.header.codingMode, .residual)
         XCTAssertNil(image.reader.headerChunks[.codebook], "no codebook in this mode")
         let decoded = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
-        return (try pixels(Corpus.path(rel)), decoded, report, FileManager.default.contents(atPath: out))
+        return (try ImageFiles.readAll(Corpus.path(rel)), decoded, report, FileManager.default.contents(atPath: out))
     }
 
     func testMaxErrorHoldsOnEverySample() throws {
@@ -130,7 +122,7 @@ final class ResidualCodingTests: XCTestCase {
                 // The file is the one reported, and it decodes to that PSNR.
                 let image = try TessImage(path: out)
                 let decoded = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
-                let original = try pixels(Corpus.path(rel))
+                let original = try ImageFiles.readAll(Corpus.path(rel))
                 let sse = zip(original.bytes, decoded.bytes).reduce(0.0) { $0 + Double((Int($1.0) - Int($1.1)) * (Int($1.0) - Int($1.1))) }
                 let measured = sse == 0 ? Double.infinity : 10 * log10(255.0 * 255 / (sse / Double(original.bytes.count)))
                 XCTAssertGreaterThanOrEqual(measured, target, rel)
@@ -181,7 +173,7 @@ final class ResidualCodingTests: XCTestCase {
     func testDamagedResidualStreamsAreRefused() throws {
         try Corpus.require()
         let coder = ResidualPlaneCoder(bitDepth: 8, maxError: 0)
-        let tile = try pixels(Corpus.path("pngsuite/basn0g08.png"))
+        let tile = try ImageFiles.readAll(Corpus.path("pngsuite/basn0g08.png"))
         var decoded = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
         let stream = try coder.encode(tile, plane: 0, into: &decoded)
         XCTAssertEqual(decoded, tile)
