@@ -14,6 +14,8 @@ public struct Preset: Sendable, Equatable {
     public var summary: String?
     public var tileSize: Int?
     public var patchSize: Int?
+    /// Lossy 8-bit colour as Y, Cb, Cr or as R, G, B.
+    public var colour: LossyColour?
     public var algorithm: CompressOptions.Algorithm?
     public var codewords: Int?
     public var maxIterations: Int?
@@ -36,6 +38,7 @@ public struct Preset: Sendable, Equatable {
         var o = base
         if let tileSize { o.tileSize = tileSize }
         if let patchSize { o.patchSize = patchSize }
+        if let colour { o.lossyColour = colour }
         if let algorithm { o.algorithm = algorithm }
         if let codewords { o.codewords = codewords }
         if let maxIterations { o.maxIterations = maxIterations }

@@ -7,7 +7,9 @@ struct PresetReader {
     let path: String
 
     /// The keys a preset may have, with what each allows (also the text of the errors).
-    static let topLevelKeys = ["description", "tile", "patch", "codebook", "sampling", "quality", "threads", "workers"]
+    static let topLevelKeys = [
+        "description", "tile", "patch", "colour", "codebook", "sampling", "quality", "threads", "workers",
+    ]
     static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed"]
     static let samplingKeys = ["samples", "max_pixels", "model_tiles"]
     static let qualityKeys = ["mode", "max_error"]
@@ -25,6 +27,12 @@ struct PresetReader {
                 let p = try int(value, key: key, in: 2...16, allowed: "2, 4, 8 or 16")
                 guard [2, 4, 8, 16].contains(p) else { throw fail(value, key, "\(p) is not allowed: use 2, 4, 8 or 16") }
                 preset.patchSize = p
+            case "colour":
+                let c = try string(value, key: key)
+                guard let colour = LossyColour(rawValue: c) else {
+                    throw fail(value, key, "'\(c)' is not allowed: use ycbcr or rgb")
+                }
+                preset.colour = colour
             case "codebook":
                 for (k, v) in try mapping(value, key: key, allowed: Self.codebookKeys) {
                     let full = "codebook.\(k)"

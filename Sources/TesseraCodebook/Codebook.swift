@@ -28,6 +28,8 @@ public struct Codebook: Sendable, Equatable {
     public var seed: UInt64
     /// `layout.codebookCount` entries.
     public var planes: [Plane]
+    /// The planes it was trained on: the channels, or Y, Cb, Cr of RGB.
+    public var colorSpace: CodebookColorSpace = .channels
 
     public init(
         layout: PatchLayout, codewordCount: Int, algorithm: CodebookAlgorithm, sampleCount: Int, seed: UInt64,

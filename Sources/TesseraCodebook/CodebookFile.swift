@@ -5,7 +5,7 @@ import Darwin
 #endif
 import TesseraIO
 
-/// The `.tcb` codebook file, version 1: a fixed header, one record per plane
+/// The `.tcb` codebook file, versions 1 and 2: a fixed header, one record per plane
 /// with its statistics and codewords, and a CRC-32C of everything before it.
 /// docs/FORMAT.md ("The `.tcb` codebook file") is the specification; this is its
 /// reference reader and writer.
@@ -13,7 +13,8 @@ public enum CodebookFile {
     /// 8F 54 43 42 0D 0A 1A 0A: a high first byte (not text, caught by 7-bit
     /// transfers), "TCB", then CR LF, ^Z, LF (caught by line-ending conversion), as PNG does.
     public static let magic: [UInt8] = [0x8F, 0x54, 0x43, 0x42, 0x0D, 0x0A, 0x1A, 0x0A]
-    public static let version = 1
+    /// The newest version this code writes and reads: 2 added Flags bit 0 (YCbCr planes).
+    public static let version = 2
     public static let headerSize = 96
     public static let planeHeaderSize = 16
     public static let checksumSize = 4
@@ -37,9 +38,12 @@ public enum CodebookFile {
         let k = codebook.codewordCount
         var w = LittleEndianWriter(capacity: fileSize(planes: codebook.planes.count, codewords: k, dimensions: d) ?? 0)
         w.raw(magic)
-        w.u16(UInt16(version))
+        // Version 1 unless a version-2 feature (a flag) is used, so older readers keep reading
+        // every codebook they could before.
+        let flags = codebook.colorSpace == .ycbcr ? CodebookColorSpace.ycbcrFlag : 0
+        w.u16(UInt16(flags == 0 ? 1 : version))
         w.u16(UInt16(headerSize))
-        w.u32(0)  // Flags: all reserved
+        w.u32(flags)
         w.u8(UInt8(layout.patchSize))
         w.u8(layout.planeLayout.rawValue)
         w.u8(UInt8(layout.channelCount))
@@ -118,6 +122,7 @@ public enum CodebookFile {
         var sampleCount: Int
         var seed: UInt64
         var fileSize: Int
+        var colorSpace: CodebookColorSpace
     }
 
     /// Parses and checks the 96-byte header. `bytes` must hold at least `headerSize` bytes.
@@ -130,8 +135,8 @@ public enum CodebookFile {
         }
         var r = LittleEndianReader(bytes, offset: magic.count)
         let version = Int(r.u16())
-        guard version == 1 else {
-            if version > 1 { throw .unsupportedVersion(path: source, version: version) }
+        guard (1...Self.version).contains(version) else {
+            if version > Self.version { throw .unsupportedVersion(path: source, version: version) }
             throw .invalidField(path: source, field: "Format_Version", detail: "is 0")
         }
         let size = Int(r.u16())
@@ -139,7 +144,8 @@ public enum CodebookFile {
             throw .invalidField(path: source, field: "Header_Size", detail: "is \(size), not \(headerSize)")
         }
         let flags = r.u32()
-        guard flags == 0 else {
+        let known = version >= 2 ? CodebookColorSpace.ycbcrFlag : 0
+        guard flags & ~known == 0 else {
             throw .invalidField(path: source, field: "Flags", detail: "has reserved bits set (0x\(String(flags, radix: 16)))")
         }
         let patchSize = Int(r.u8())
@@ -217,9 +223,15 @@ public enum CodebookFile {
         guard let total = fileSize(planes: codebookCount, codewords: k, dimensions: dimensions) else {
             throw invalid("Codeword_Count", "gives an impossible size")
         }
+        let colorSpace: CodebookColorSpace = flags & CodebookColorSpace.ycbcrFlag != 0 ? .ycbcr : .channels
+        if colorSpace == .ycbcr {
+            guard planeLayout == .perPlane, channels >= 3 else {
+                throw invalid("Flags", "say YCbCr planes, but the codebook is not per plane for 3 or 4 channels")
+            }
+        }
         return Header(
             layout: layout, algorithm: algorithm, codewordCount: k, sampleCount: Int(sampleCount), seed: seed,
-            fileSize: total)
+            fileSize: total, colorSpace: colorSpace)
     }
 
     /// Parses a whole codebook from its bytes (a file's, or a container's copy).
@@ -252,9 +264,11 @@ public enum CodebookFile {
             }
             planes.append(.init(codewords: codewords, iterations: iterations, finalMSE: mse))
         }
-        return Codebook(
+        var codebook = Codebook(
             layout: header.layout, codewordCount: header.codewordCount, algorithm: header.algorithm,
             sampleCount: header.sampleCount, seed: header.seed, planes: planes)
+        codebook.colorSpace = header.colorSpace
+        return codebook
     }
 
     /// Reads and checks a `.tcb` file. The header is checked against the file's

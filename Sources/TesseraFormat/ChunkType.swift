@@ -31,6 +31,8 @@ public struct ChunkType: Hashable, Sendable, CustomStringConvertible {
     public static let metadata = ChunkType("meta")
     /// The embedded codebook (critical).
     public static let codebook = ChunkType("CBOK")
+    /// The embedded codebook as whole numbers, entropy coded (critical; images of up to 8 bits).
+    public static let packedCodebook = ChunkType("CBKP")
     /// Shared entropy-coding models (critical).
     public static let entropyModels = ChunkType("EMOD")
     /// Parameters of the predictive residual coding mode (critical).

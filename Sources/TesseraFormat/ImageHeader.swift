@@ -17,6 +17,8 @@ public struct ImageHeader: Sendable, Equatable {
         case none = 0
         /// Lossless RGB(A), coding mode `residual`: planes Y, Co, Cg (reversible), then alpha.
         case ycocgR = 1
+        /// Lossy 8-bit RGB(A), coding mode `vq`: planes Y, Cb, Cr (JFIF, fixed point), then alpha.
+        case ycbcr = 2
     }
 
     public var width: Int

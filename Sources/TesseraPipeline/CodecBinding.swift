@@ -60,23 +60,40 @@ enum CodecBinding {
             }
             return TileCodec(header: header, residual: parameters)
         }
-        guard header.colorTransform == .none else {
-            throw ContainerError.malformed("IHDR", "coding mode vq takes no colour transform")
-        }
-        guard let cbBytes = reader.headerChunks[.codebook] else {
-            throw ContainerError.malformed("header", "no CBOK (codebook) chunk")
+        switch header.colorTransform {
+        case .none: break
+        case .ycbcr:
+            guard header.format.bitDepth == 8, header.format.channels >= 3 else {
+                throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for 8-bit RGB or RGBA")
+            }
+        case .ycocgR:
+            throw ContainerError.malformed("IHDR", "coding mode vq takes no YCoCg-R colour transform")
         }
         guard let modelBytes = reader.headerChunks[.entropyModels] else {
             throw ContainerError.malformed("header", "no EMOD (entropy models) chunk")
         }
         let codebook: Codebook
-        do {
-            codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
-        } catch {
-            // The codebook's own message already starts with "CBOK chunk: ".
-            let text = "\(error)"
-            let prefix = "CBOK chunk: "
-            throw ContainerError.malformed("CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+        if let packed = reader.headerChunks[.packedCodebook] {
+            guard reader.headerChunks[.codebook] == nil else {
+                throw ContainerError.malformed("header", "both a CBOK and a CBKP codebook chunk")
+            }
+            guard header.format.bitDepth <= 8 else {
+                throw ContainerError.malformed("CBKP chunk", "whole-number codebooks are for images of up to 8 bits")
+            }
+            codebook = try PackedCodebook(decoding: packed).codebook
+        } else {
+            guard let cbBytes = reader.headerChunks[.codebook] else {
+                throw ContainerError.malformed("header", "no CBOK or CBKP (codebook) chunk")
+            }
+            do {
+                codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
+            } catch {
+                // The codebook's own message already starts with "CBOK chunk: ".
+                let text = "\(error)"
+                let prefix = "CBOK chunk: "
+                throw ContainerError.malformed(
+                    "CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+            }
         }
         try check(codebook: codebook, header: header)
         let models = try EntropyModelsChunk.decode(modelBytes)
@@ -119,6 +136,13 @@ enum CodecBinding {
                 "CBOK chunk",
                 "codebook (\(layout)) does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize) patches"
             )
+        }
+        guard (codebook.colorSpace == .ycbcr) == (header.colorTransform == .ycbcr) else {
+            throw ContainerError.malformed(
+                "CBOK chunk",
+                codebook.colorSpace == .ycbcr
+                    ? "codebook trained on YCbCr planes, but the image is coded without colour transform"
+                    : "codebook trained on the channels as they are, but the image is coded as YCbCr")
         }
     }
 }

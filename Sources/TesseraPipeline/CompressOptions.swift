@@ -25,6 +25,9 @@ public struct CompressOptions: Sendable {
     /// Meet at least this PSNR (dB) over the whole image at the lowest rate found: several
     /// settings are tried (`QualityTarget`); nil: use the options as they are.
     public var targetPSNR: Double?
+    /// Lossy coding of 8-bit RGB(A): as Y, Cb, Cr (the default) or as R, G, B. A codebook given
+    /// with `codebookPath` decides by itself (it was trained on one or the other).
+    public var lossyColour: LossyColour = .ycbcr
     /// Use this codebook file (.tcb) instead of training one.
     public var codebookPath: String?
     /// Pixels the sampling pass reads at most (give or take a band): a larger

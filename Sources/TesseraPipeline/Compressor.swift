@@ -38,16 +38,23 @@ public enum Compressor {
                 input: input, output: output, info: info, maxError: maxError, options: options, threads: threads,
                 start: start, progress: progress)
         }
+        // A codebook of one's own chooses the colour transform; a given one was trained for one.
+        let givenCodebook = try options.codebookPath.map { try CodebookFile.read(path: $0) }
+        let ycbcr =
+            YCbCrSource.applies(to: info.format)
+            && (givenCodebook.map { $0.colorSpace == .ycbcr } ?? (options.lossyColour == .ycbcr))
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
-            tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
+            tileHeight: options.tileSize, patchSize: options.patchSize, colorTransform: ycbcr ? .ycbcr : .none,
+            planeCount: info.format.channels)
 
         // Pass 1: the sample and the model tiles, in one read. A huge image is
         // read only in every k-th band of tile height (free to skip in TIFF and
         // PNM), so the coding pass is the only full decode.
         let stride = Self.samplingStride(header: header, options: options)
         let view = { (path: String) throws -> any ImageSource in
-            let source = try ImageReader.open(path, options: options.readOptions)
+            let opened = try ImageReader.open(path, options: options.readOptions)
+            let source: any ImageSource = ycbcr ? YCbCrSource(opened) : opened
             return stride == 1 ? source : BandSubsetSource(source, bandHeight: header.tileHeight, stride: stride)
         }
         let viewHeight = try view(input).info.height
@@ -56,10 +63,12 @@ public enum Compressor {
             tileHeight: options.tileSize, patchSize: options.patchSize, planeCount: info.format.channels)
         let collector = TileCollector(header: viewHeader, count: options.modelTiles)
         let codebook: Codebook
+        var packed: PackedCodebook?
         var secondsTraining = 0.0
         let samplingStart = clock.now
-        if let path = options.codebookPath {
-            codebook = try loadCodebook(path, header: header, input: input)
+        if let path = options.codebookPath, let given = givenCodebook {
+            try check(given, path: path, header: header, input: input)
+            codebook = given
             let source = try view(input)
             try source.forEachBand(rows: options.tileSize) { y, band in
                 collector.add(y: y, band: band)
@@ -99,10 +108,19 @@ public enum Compressor {
                     problem:
                         "only \(sample.count) patches for \(options.codewords) codewords: use fewer --codewords or a smaller --patch")
             }
-            codebook = try CodebookTrainer.train(sample: sample, method: method) { plane, iteration, _ in
+            var trained = try CodebookTrainer.train(sample: sample, method: method) { plane, iteration, _ in
                 progress?(.init(stage: .training, done: iteration, total: options.maxIterations, pixelsDone: 0))
                 _ = plane
             }.codebook
+            trained.colorSpace = ycbcr ? .ycbcr : .channels
+            // Up to 8 bits the decoder rounds codewords to whole samples: store and use them so.
+            if header.format.bitDepth <= 8 {
+                let p = PackedCodebook(rounding: trained)
+                packed = p
+                codebook = p.codebook
+            } else {
+                codebook = trained
+            }
             secondsTraining = (clock.now - trainingStart).seconds
         }
         let secondsSampling = (clock.now - samplingStart).seconds - secondsTraining
@@ -136,10 +154,11 @@ public enum Compressor {
 
         // Pass 2: encode.
         let encodingStart = clock.now
-        let codebookBytes = CodebookFile.serialize(codebook)
+        // A codebook of one's own is packed; a given one is embedded as its .tcb, byte for byte.
+        let codebookBytes = try packed?.encoded() ?? CodebookFile.serialize(codebook)
         let chunks = [
             Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
-            Chunk(type: .codebook, payload: codebookBytes),
+            Chunk(type: packed == nil ? .codebook : .packedCodebook, payload: codebookBytes),
             Chunk(type: .entropyModels, payload: EntropyModelsChunk.encode(models)),
         ]
         let quality = try encodeTiles(
@@ -275,14 +294,12 @@ public enum Compressor {
         }
     }
 
-    static func loadCodebook(_ path: String, header: ImageHeader, input: String) throws -> Codebook {
-        let codebook = try CodebookFile.read(path: path)
+    static func check(_ codebook: Codebook, path: String, header: ImageHeader, input: String) throws {
         do {
             try CodecBinding.check(codebook: codebook, header: header)
         } catch {
             throw CompressError(path: path, problem: "\(error) — the codebook was trained for other images (\(input))")
         }
-        return codebook
     }
 }
 

@@ -5,9 +5,9 @@ import TesseraIO
 /// Codes one tile on its own, given the image header, the codebook and the
 /// entropy model: the unit of parallel work in compression and decompression.
 ///
-/// Coding mode `vq` (docs/FORMAT.md): each channel is a plane; every patch of
-/// a plane is replaced by the index of its nearest codeword; each plane's index
-/// map is one entropy-coded stream.
+/// Coding mode `vq` (docs/FORMAT.md): each channel is a plane (or, with colour
+/// transform 2, Y, Cb and Cr are); every patch of a plane is replaced by the index
+/// of its nearest codeword; each plane's index map is one entropy-coded stream.
 public struct TileCodec: Sendable {
     public let header: ImageHeader
     /// Codebook of each plane (the same one may serve several planes).
@@ -189,7 +189,8 @@ public struct TileCodec: Sendable {
             return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
         }
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
-        let maps = quantise(tile)
+        // Colour transform 2: the planes quantised are Y, Cb, Cr; the error is measured on R, G, B.
+        let maps = quantise(header.colorTransform == .ycbcr ? YCbCr.forward(tile) : tile)
         let streams = try maps.enumerated().map { plane, map in
             try map.withUnsafeBufferPointer { try coders[plane].encode($0, width: grid.columns, height: grid.rows) }
         }
@@ -357,6 +358,10 @@ public struct TileCodec: Sendable {
                     }
                 }
             }
+        }
+        if header.colorTransform == .ycbcr {
+            YCbCr.inverse(
+                destination, columns: columns.count, rows: rows.count, rowBytes: rowBytes, channels: channels)
         }
     }
 

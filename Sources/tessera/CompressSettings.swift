@@ -35,6 +35,11 @@ struct CompressSettings: ParsableArguments {
     @Option(help: "Seed of the sampling and training; the same seed gives the same file (default 1).")
     var seed: UInt64?
 
+    @Option(
+        help:
+            "Lossy 8-bit colour: ycbcr (luma and two chroma planes, the default) or rgb (each channel its own plane).")
+    var colour: String?
+
     @Option(help: "Near-lossless: every sample within ±E of the original (0 = lossless).")
     var maxError: Int?
 
@@ -56,6 +61,9 @@ struct CompressSettings: ParsableArguments {
     func validate() throws {
         if let algorithm, CompressOptions.Algorithm(rawValue: algorithm) == nil {
             throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
+        }
+        if let colour, LossyColour(rawValue: colour) == nil {
+            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)'")
         }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more") }
         guard page >= 0 else { throw ValidationError("--page must be 0 or more") }
@@ -80,6 +88,7 @@ struct CompressSettings: ParsableArguments {
         p.algorithm = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:))
         p.codewords = codewords
         p.patchSize = patch
+        p.colour = colour.flatMap(LossyColour.init(rawValue:))
         p.tileSize = tile
         p.samples = samples
         p.maxIterations = maxIterations

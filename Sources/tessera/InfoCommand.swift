@@ -28,12 +28,13 @@ struct InfoCommand: ParsableCommand {
             let bpp = Double(fileBytes * 8) / Double(pixels)
             let ratio = Double(rawBytes) / Double(fileBytes)
             let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
-            let codebookBytes = image.reader.headerChunks[.codebook]?.count ?? 0
-            // Names the codebook: equal to the CRC-32C of the .tcb file it came from, so files
-            // sharing a collection codebook show the same value.
-            let codebookCRC = image.reader.headerChunks[.codebook].map {
-                String(CRC32C.checksum($0), radix: 16).leftPadded(8)
-            }
+            // CBOK (a .tcb as it is: a given codebook) or CBKP (packed: one trained for this image).
+            let codebookChunk = image.reader.headerChunks[.codebook] ?? image.reader.headerChunks[.packedCodebook]
+            let packed = image.reader.headerChunks[.packedCodebook] != nil
+            let codebookBytes = codebookChunk?.count ?? 0
+            // Names the codebook: for CBOK equal to the CRC-32C of the .tcb file it came from, so
+            // files sharing a collection codebook show the same value.
+            let codebookCRC = codebookChunk.map { String(CRC32C.checksum($0), radix: 16).leftPadded(8) }
             let codewords = image.codec.quantisers.first?.codewordCount ?? 0
             let dimension = image.codec.quantisers.first?.dimension ?? 0
             let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
@@ -44,7 +45,8 @@ struct InfoCommand: ParsableCommand {
                     "bit_depth": .int(h.format.bitDepth), "tile_width": .int(h.tileWidth),
                     "tile_height": .int(h.tileHeight), "tile_columns": .int(h.tileColumns),
                     "tile_rows": .int(h.tileRows), "patch_size": .int(h.patchSize),
-                    "coding_mode": .string("\(h.codingMode)"), "codewords": .int(codewords),
+                    "coding_mode": .string("\(h.codingMode)"), "colour_transform": .string("\(h.colorTransform)"),
+                    "codewords": .int(codewords),
                     "codeword_dimension": .int(dimension), "codebook_bytes": .int(codebookBytes),
                     "file_bytes": .int(fileBytes), "tile_bytes": .int(tileBytes),
                     "bits_per_pixel": .double(bpp), "ratio": .double(ratio),
@@ -58,6 +60,7 @@ struct InfoCommand: ParsableCommand {
                 if let p = m.pageName { fields["page_name"] = .string(p) }
                 if let r = residual { fields["max_error"] = .int(r.maxError) }
                 if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
+                if codebookChunk != nil { fields["codebook_packed"] = .bool(packed) }
                 printJSON(fields)
                 return
             }
@@ -65,10 +68,10 @@ struct InfoCommand: ParsableCommand {
                 input,
                 "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
                 "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
-                "  coding       \(h.codingMode), \(h.planeCount) plane(s)",
+                "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : "YCoCg-R"))")",
                 residual.map {
                     "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
-                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded, CRC-32C \(codebookCRC ?? "-"))",
+                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]
             if let rx = m.resolutionX, let ry = m.resolutionY {

@@ -48,6 +48,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("patch"), help: "Patch side in pixels (default 4).")
     var patchOption: Int?
 
+    @Option(
+        help:
+            "8-bit colour inputs: ycbcr (train on luma and chroma planes, as compress codes them by default) or rgb. Default: the preset's, else ycbcr.")
+    var colour: String?
+
     @Option(help: "per-plane (a codebook per plane) or joint (one codebook of whole-pixel vectors).")
     var layout: String = "per-plane"
 
@@ -91,6 +96,9 @@ struct TrainCommand: ParsableCommand {
         if let a = algorithmOption, !["kmeans", "som"].contains(a) {
             throw ValidationError("--algorithm must be kmeans or som, not '\(a)'")
         }
+        if let colour, LossyColour(rawValue: colour) == nil {
+            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)'")
+        }
         guard PlaneLayout(name: layout) != nil else {
             throw ValidationError("--layout must be per-plane or joint, not '\(layout)'")
         }
@@ -120,6 +128,7 @@ struct TrainCommand: ParsableCommand {
         // 1. The sample.
         let sampleStart = clock.now
         let sample: PatchSample
+        var ycbcr = false
         if let raw = sampleInput {
             let rawLayout = try PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane)
             sample = try PatchSample.readRawFloat32(path: raw, layout: rawLayout)
@@ -129,10 +138,21 @@ struct TrainCommand: ParsableCommand {
                 patchSize: patch, planeLayout: planeLayout, sampleCount: samples, seed: seed)
             // A folder stands for every image under it.
             let paths = try BatchInputs.expand(inputs, outputFolder: "/", uniqueOutputs: false).map(\.input)
-            sample = try PatchSampler.sample(paths: paths, options: options) { p in
-                let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
-                bar.show("sampling \(percent)%  \(p.path)")
+            // Per-plane codebooks for 8-bit colour learn the planes compress will quantise.
+            let wantsYCbCr = (colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour) == .ycbcr
+            let allColour = try paths.allSatisfy { YCbCrSource.applies(to: try ImageReader.open($0).info.format) }
+            ycbcr = wantsYCbCr && planeLayout == .perPlane && allColour
+            let open = { [ycbcr] (path: String) throws -> any ImageSource in
+                let source = try ImageReader.open(path)
+                return ycbcr ? YCbCrSource(source) : source
             }
+            sample = try PatchSampler.sample(
+                paths: paths, options: options,
+                progress: { p in
+                    let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
+                    bar.show("sampling \(percent)%  \(p.path)")
+                }, open: open)
+            if ycbcr { lines.append("colour: trained on Y, Cb, Cr planes (compress codes 8-bit colour that way)") }
             bar.finish()
             let seconds = Self.seconds(clock.now - sampleStart)
             lines.append(
@@ -196,8 +216,10 @@ struct TrainCommand: ParsableCommand {
         }
 
         // 4. The file, written atomically.
-        try CodebookFile.write(result.codebook, to: output)
-        let size = CodebookFile.serialize(result.codebook).count
+        var codebook = result.codebook
+        codebook.colorSpace = ycbcr ? .ycbcr : .channels
+        try CodebookFile.write(codebook, to: output)
+        let size = CodebookFile.serialize(codebook).count
         lines.append("wrote \(output) (\(size) bytes)")
         if let stats = statsJson {
             try writeStats(
