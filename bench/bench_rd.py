@@ -11,7 +11,8 @@ counted once for the set (the batch use). Lossless sizes per set: Tessera --loss
 PNG, TIFF+ZSTD, JPEG XL and JPEG 2000 lossless; and the 1-bit document scans against their
 CCITT G4 originals. Writes bench-out/rd/report.md and one SVG plot per set.
 
-Environment: BENCH_RD_QUICK=1 takes a few images per set (a smoke run); TESSERA_CORPUS.
+Environment: BENCH_RD_QUICK=1 takes a few images per set (a smoke run); BENCH_RD_IMAGES=N at
+most N images per set; TESSERA_CORPUS.
 """
 import concurrent.futures as cf, math, os, shutil, subprocess, sys
 import numpy as np
@@ -20,6 +21,7 @@ BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/tess
 CORPUS = os.path.abspath(os.environ.get("TESSERA_CORPUS", "../shared/corpus"))
 CACHE = os.path.abspath("bench-cache")
 QUICK = os.environ.get("BENCH_RD_QUICK") == "1"
+PER_SET = int(os.environ.get("BENCH_RD_IMAGES", "0"))  # at most this many images per set (0: all)
 OUT = os.path.abspath("bench-out/rd")
 WORK = OUT + "/work"
 JOBS = 2
@@ -129,6 +131,11 @@ def sweep(src, tag, collection=None):
     add("WebP", [webp(src, q, f"{tag}-webp{q}") for q in WEBP_Q])
     add("Tessera VQ (K = 16 … 4096)", [tessera(src, ["--codewords", str(k)], f"{tag}-vq{k}") for k in VQ_K])
     add("Tessera near-lossless (E = 16 … 1)", [tessera(src, ["--max-error", str(e)], f"{tag}-nl{e}") for e in NL_E])
+    # Tessera's best lossy mode at each rate: the points of both modes no other point beats
+    # (fewer bits and no lower PSNR), the curve a user choosing by --psnr would get.
+    both = points["Tessera VQ (K = 16 … 4096)"] + points["Tessera near-lossless (E = 16 … 1)"]
+    points["Tessera best of VQ and near-lossless"] = sorted(
+        p for p in both if not any(q != p and q[0] <= p[0] and q[1] >= p[1] for q in both))
     if collection:
         results = []
         for k, (tcb, share) in collection.items():
@@ -185,6 +192,18 @@ def to_pnm(rel, name):
     return dst
 
 
+def mosaic(kind, side, inputs):
+    """A side × side mosaic of real corpus images (tessera-bench mosaic), as PGM/PPM."""
+    name = f"rd-mosaic-{kind}-{side}"
+    tif = os.path.join(CACHE, name + ".tif")
+    if not os.path.exists(tif):
+        os.makedirs(CACHE, exist_ok=True)
+        bench = os.path.join(os.path.dirname(BIN), "tessera-bench")
+        run([bench, "mosaic", "--kind", kind, "--width", str(side), "--height", str(side), "--cell", "512",
+             "-o", tif] + inputs)
+    return to_pnm(tif, name + (".pgm" if kind == "grey" else ".ppm"))
+
+
 def sets():
     rows = [r for r in manifest() if r["status"] == "ok"]
     docs = [r for r in rows if r["path"].startswith("documents/")]
@@ -192,17 +211,13 @@ def sets():
     colour = [to_pnm(r["path"], os.path.basename(r["path"]) + ".ppm") for r in docs if r["spp"] in ("3", "4") or r["mode"] in ("P", "RGB", "YCBCR")]
     kodak = [to_pnm(f"kodak/kodim{i:02d}.png", f"kodim{i:02d}.ppm") for i in range(1, 25)]
     result = [("grey document pages", grey), ("colour document pages", colour), ("Kodak (24)", kodak)]
-    grey_mosaic = CACHE + "/grey-8k.tif"
-    if os.path.exists(grey_mosaic):
-        result.append(("grey document mosaic 8192²", [to_pnm(grey_mosaic, "grey-mosaic.pgm")]))
-    colour_mosaic = CACHE + "/mosaic-colour-12288.ppm"
-    if os.path.exists(colour_mosaic) and shutil.which("vips"):
-        dst = os.path.join(OUT, "inputs", "colour-mosaic.ppm")
-        if not os.path.exists(dst):
-            run(["vips", "crop", colour_mosaic, dst, "0", "0", "4096", "4096"])
-        result.append(("colour mosaic 4096² (Kodak + colour pages)", [dst]))
-    if QUICK:
-        result = [(t, f[:2]) for t, f in result]
+    # The two benchmark mosaics, built from the corpus with tessera-bench (cached in bench-cache/).
+    result.append(("grey document mosaic 8192²", [mosaic("grey", 8192, [os.path.join(CORPUS, r["path"]) for r in docs])]))
+    colour_inputs = [os.path.join(CORPUS, "kodak", f"kodim{i:02d}.png") for i in range(1, 25)]
+    colour_inputs += [os.path.join(CORPUS, r["path"]) for r in docs if r["spp"] in ("3", "4") or r["mode"] == "YCBCR"]
+    result.append(("colour mosaic 4096² (Kodak + colour pages)", [mosaic("rgb", 4096, colour_inputs)]))
+    if QUICK or PER_SET:
+        result = [(t, f[: PER_SET or 2]) for t, f in result]
     return result
 
 
@@ -281,7 +296,7 @@ def main():
         means = {}
         for c in codecs:
             bds = [b for b in (bd_rate(r[ref], r[c]) for r in results) if b is not None]
-            npts = len(results[0][c])
+            npts = min(len(r[c]) for r in results)
             mean_pts = [(np.mean([r[c][i][0] for r in results]), np.mean([min(r[c][i][1], 99) for r in results])) for i in range(npts)]
             means[c] = mean_pts
             bd = f"{np.mean(bds):+.1f} %" if bds and c != ref else ("—" if c == ref else "no overlap")

@@ -69,6 +69,27 @@ final class PresetUseTests: XCTestCase {
         let i = try info(scratch.path("p.tess"))
         XCTAssertEqual(i["codewords"] as? Int, 1024)
         XCTAssertEqual(i["channels"] as? Int, 3)
+        XCTAssertEqual(i["colour_transform"] as? String, "ycbcr")
+        XCTAssertEqual(i["codebook_packed"] as? Bool, true)
+        // --colour overrides the preset's colour key.
+        _ = try run([
+            "compress", Corpus.path("kodak/kodim19.png"), "-o", scratch.path("q.tess"), "--pipeline", "colour-photo",
+            "--colour", "rgb", "--codewords", "64", "--quiet",
+        ])
+        XCTAssertEqual(try info(scratch.path("q.tess"))["colour_transform"] as? String, "none")
+        // A collection codebook trained on colour photographs learns Y, Cb, Cr, and compress follows it.
+        let tcb = scratch.path("photos.tcb")
+        _ = try run([
+            "train", Corpus.path("kodak/kodim19.png"), Corpus.path("kodak/kodim20.png"), "-o", tcb, "--codewords", "32",
+            "--samples", "8000", "--quiet",
+        ])
+        _ = try run(["compress", Corpus.path("kodak/kodim21.png"), "-o", scratch.path("c.tess"), "--codebook", tcb, "--quiet"])
+        let c = try info(scratch.path("c.tess"))
+        XCTAssertEqual(c["colour_transform"] as? String, "ycbcr")
+        XCTAssertEqual(c["codebook_packed"] as? Bool, false, "a given codebook is embedded as it is")
+        let bad = try CommandRunner.tessera(["compress", Corpus.path("kodak/kodim21.png"), "-o", scratch.path("b.tess"), "--colour", "cmyk"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--colour must be ycbcr or rgb"), bad.stderr)
     }
 
     func testArchivalPresetKeepsEverySampleWithinTwo() throws {

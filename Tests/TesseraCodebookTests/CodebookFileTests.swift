@@ -94,8 +94,16 @@ final class CodebookFileTests: XCTestCase {
         magic[1] = 0x55
         expect(magic) { XCTAssertEqual($0, .notACodebook(path: "scan.tcb")) }
         var version = good
-        version[8] = 2
-        expect(resealed(version)) { XCTAssertEqual($0, .unsupportedVersion(path: "scan.tcb", version: 2)) }
+        version[8] = 3
+        expect(resealed(version)) { XCTAssertEqual($0, .unsupportedVersion(path: "scan.tcb", version: 3)) }
+        // Version 2's YCbCr flag is for per-plane codebooks of 3 or 4 channels, not this grey one.
+        var ycbcr = good
+        ycbcr[8] = 2
+        ycbcr[12] = 1
+        expect(resealed(ycbcr)) {
+            guard case .invalidField(_, "Flags", let detail) = $0 else { return XCTFail("\($0)") }
+            XCTAssertTrue(detail.contains("YCbCr"), detail)
+        }
         var flags = good
         flags[15] = 0x80
         expect(resealed(flags)) {
