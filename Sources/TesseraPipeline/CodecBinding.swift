@@ -72,34 +72,50 @@ enum CodecBinding {
         guard let modelBytes = reader.headerChunks[.entropyModels] else {
             throw ContainerError.malformed("header", "no EMOD (entropy models) chunk")
         }
-        let codebook: Codebook
-        if let packed = reader.headerChunks[.packedCodebook] {
+        let models = try EntropyModelsChunk.decode(modelBytes)
+        guard models.count == header.planeCount else {
+            throw ContainerError.malformed("EMOD chunk", "\(models.count) models for \(header.planeCount) planes")
+        }
+        if let bytes = reader.headerChunks[.packedCodebook] {
             guard reader.headerChunks[.codebook] == nil else {
                 throw ContainerError.malformed("header", "both a CBOK and a CBKP codebook chunk")
             }
             guard header.format.bitDepth <= 8 else {
                 throw ContainerError.malformed("CBKP chunk", "whole-number codebooks are for images of up to 8 bits")
             }
-            codebook = try PackedCodebook(decoding: packed).codebook
-        } else {
+            let packed = try PackedCodebook(decoding: bytes)
+            guard packed.patchSize == header.patchSize, packed.planes.count == header.planeCount else {
+                throw ContainerError.malformed(
+                    "CBKP chunk",
+                    "codebook of \(packed.planes.count) plane(s) of \(packed.patchSize)x\(packed.patchSize) patches does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize)"
+                )
+            }
+            guard (packed.colorSpace == .ycbcr) == (header.colorTransform == .ycbcr) else {
+                throw ContainerError.malformed("CBKP chunk", "its colour space does not match IHDR's colour transform")
+            }
+            for (m, k) in zip(models, packed.codewordCounts) where m.alphabetSize != k {
+                throw ContainerError.malformed("EMOD chunk", "a model of \(m.alphabetSize) symbols for \(k) codewords")
+            }
+            return TileCodec(
+                header: header,
+                quantisers: packed.planes.map {
+                    NearestCodewordSearch(codewords: $0, dimensions: packed.patchSize * packed.patchSize)
+                }, coders: models, encoding: false)
+        }
+        let codebook: Codebook
+        do {
             guard let cbBytes = reader.headerChunks[.codebook] else {
                 throw ContainerError.malformed("header", "no CBOK or CBKP (codebook) chunk")
             }
-            do {
-                codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
-            } catch {
-                // The codebook's own message already starts with "CBOK chunk: ".
-                let text = "\(error)"
-                let prefix = "CBOK chunk: "
-                throw ContainerError.malformed(
-                    "CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
-            }
+            codebook = try CodebookFile.parse(cbBytes, source: "CBOK chunk")
+        } catch {
+            // The codebook's own message already starts with "CBOK chunk: ".
+            let text = "\(error)"
+            let prefix = "CBOK chunk: "
+            throw ContainerError.malformed(
+                "CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
         try check(codebook: codebook, header: header)
-        let models = try EntropyModelsChunk.decode(modelBytes)
-        guard models.count == header.planeCount else {
-            throw ContainerError.malformed("EMOD chunk", "\(models.count) models for \(header.planeCount) planes")
-        }
         for m in models where m.alphabetSize != codebook.codewordCount {
             throw ContainerError.malformed(
                 "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount) codewords")
@@ -115,14 +131,20 @@ enum CodecBinding {
     /// 4-9x from K = 1024, and nearer in near ties: bench/results/bench-train.txt). The decoder
     /// never searches, so this choice is the encoder's alone.
     static func quantisers(_ codebook: Codebook, planes: Int) -> [any PatchQuantiser] {
-        (0..<planes).map { plane in
-            if codebook.codewordCount >= 256 {
-                let codewords = codebook.planes[plane].codewords
+        quantisers(codebook.planes.prefix(planes).map(\.codewords), dimensions: codebook.layout.dimensions)
+    }
+
+    static func quantisers(_ packed: PackedCodebook) -> [any PatchQuantiser] {
+        quantisers(packed.planes, dimensions: packed.patchSize * packed.patchSize)
+    }
+
+    static func quantisers(_ planes: [[Float]], dimensions: Int) -> [any PatchQuantiser] {
+        planes.map { codewords -> any PatchQuantiser in
+            if codewords.count / dimensions >= 256 {
                 return PartialDistanceQuantiser(
-                    search: PartialDistanceSearch(codewords: codewords, dimensions: codebook.layout.dimensions),
-                    codewords: codewords)
+                    search: PartialDistanceSearch(codewords: codewords, dimensions: dimensions), codewords: codewords)
             }
-            return codebook.search(plane: plane)
+            return NearestCodewordSearch(codewords: codewords, dimensions: dimensions)
         }
     }
 

@@ -15,22 +15,33 @@ public struct PackedCodebook: Sendable, Equatable {
     static let alphabetSize = 511
 
     public var patchSize: Int
-    public var codewordCount: Int
+    /// Codewords of each plane (chroma planes may have fewer than luma).
+    public var codewordCounts: [Int]
     public var colorSpace: CodebookColorSpace
-    /// Per plane, `codewordCount × patchSize²` whole numbers 0…255 (as Float, the search's type).
+    /// Per plane, `codewordCounts[plane] × patchSize²` whole numbers 0…255 (as Float, the search's type).
     public var planes: [[Float]]
 
-    /// `codebook` rounded to whole values and each plane's codewords sorted (first value, then
-    /// sum), which makes neighbours in the list alike.
+    /// A per-plane `codebook` rounded (see the other initialiser).
     public init(rounding codebook: Codebook) {
         precondition(codebook.layout.planeLayout == .perPlane)
-        patchSize = codebook.layout.patchSize
-        codewordCount = codebook.codewordCount
-        colorSpace = codebook.colorSpace
+        self.init(
+            rounding: codebook.planes.map(\.codewords),
+            codewordCounts: Array(repeating: codebook.codewordCount, count: codebook.planes.count),
+            patchSize: codebook.layout.patchSize, colorSpace: codebook.colorSpace)
+    }
+
+    /// Each plane's codewords rounded to whole values and sorted (first value, then sum), which
+    /// makes neighbours in the list alike.
+    public init(rounding codewords: [[Float]], codewordCounts: [Int], patchSize: Int, colorSpace: CodebookColorSpace) {
+        precondition(codewords.count == codewordCounts.count)
+        self.patchSize = patchSize
+        self.codewordCounts = codewordCounts
+        self.colorSpace = colorSpace
         let d = patchSize * patchSize
-        planes = codebook.planes.map { plane in
-            let rounded = plane.codewords.map { min(max($0.rounded(), 0), 255) }
-            let order = (0..<codebook.codewordCount).sorted { a, b in
+        planes = zip(codewords, codewordCounts).map { values, k in
+            precondition(values.count == k * d)
+            let rounded = values.map { min(max($0.rounded(), 0), 255) }
+            let order = (0..<k).sorted { a, b in
                 let fa = rounded[a * d], fb = rounded[b * d]
                 if fa != fb { return fa < fb }
                 let sa = rounded[(a * d)..<(a * d + d)].reduce(0, +), sb = rounded[(b * d)..<(b * d + d)].reduce(0, +)
@@ -40,22 +51,11 @@ public struct PackedCodebook: Sendable, Equatable {
         }
     }
 
-    init(patchSize: Int, codewordCount: Int, colorSpace: CodebookColorSpace, planes: [[Float]]) {
+    init(patchSize: Int, codewordCounts: [Int], colorSpace: CodebookColorSpace, planes: [[Float]]) {
         self.patchSize = patchSize
-        self.codewordCount = codewordCount
+        self.codewordCounts = codewordCounts
         self.colorSpace = colorSpace
         self.planes = planes
-    }
-
-    /// The codebook as the tile codec's quantisers use it (statistics are not kept).
-    public var codebook: Codebook {
-        let layout = try! PatchLayout(patchSize: patchSize, channelCount: planes.count, planeLayout: .perPlane)
-        var c = Codebook(
-            layout: layout, codewordCount: codewordCount,
-            algorithm: .kmeans(maxIterations: 0, tolerance: 0, miniBatchSize: 0), sampleCount: 0, seed: 0,
-            planes: planes.map { .init(codewords: $0, iterations: 0, finalMSE: 0) })
-        c.colorSpace = colorSpace
-        return c
     }
 
     /// Prediction of value (row, column) of the codeword at `base` in `v`: the previous
@@ -80,9 +80,9 @@ public struct PackedCodebook: Sendable, Equatable {
         w.u8(UInt8(patchSize))
         w.u8(UInt8(planes.count))
         w.u8(colorSpace == .ycbcr ? 1 : 0)
-        w.u32(UInt32(codewordCount))
         let p = patchSize, d = p * p
-        for plane in planes {
+        for (plane, codewordCount) in zip(planes, codewordCounts) {
+            w.u32(UInt32(codewordCount))
             let values = plane.map { Int32($0) }
             var symbols = [UInt16](repeating: 0, count: values.count)
             values.withUnsafeBufferPointer { v in
@@ -113,14 +113,16 @@ public struct PackedCodebook: Sendable, Equatable {
         let p = Int(try r.u8())
         let planeCount = Int(try r.u8())
         let space = try r.u8()
-        let k = Int(try r.u32())
         guard [2, 4, 8, 16].contains(p) else { throw ContainerError.malformed(context, "patch size \(p)") }
         guard (1...4).contains(planeCount) else { throw ContainerError.malformed(context, "\(planeCount) planes") }
         guard space <= 1 else { throw ContainerError.malformed(context, "colour space \(space) is not 0 or 1") }
-        guard (2...4096).contains(k) else { throw ContainerError.malformed(context, "\(k) codewords, not 2 to 4096") }
         let d = p * p
         var planes: [[Float]] = []
+        var counts: [Int] = []
         for _ in 0..<planeCount {
+            let k = Int(try r.u32())
+            guard (2...4096).contains(k) else { throw ContainerError.malformed(context, "\(k) codewords, not 2 to 4096") }
+            counts.append(k)
             let modelBytes = try r.blob(limit: 1 << 16)
             let stream = try r.blob(limit: TessFormat.maxChunkPayload)
             var symbols = [UInt16](repeating: 0, count: k * d)
@@ -153,7 +155,6 @@ public struct PackedCodebook: Sendable, Equatable {
             planes.append(values.map { Float($0) })
         }
         try r.expectEnd()
-        self.init(
-            patchSize: p, codewordCount: k, colorSpace: space == 1 ? .ycbcr : .channels, planes: planes)
+        self.init(patchSize: p, codewordCounts: counts, colorSpace: space == 1 ? .ycbcr : .channels, planes: planes)
     }
 }

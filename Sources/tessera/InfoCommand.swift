@@ -36,6 +36,9 @@ struct InfoCommand: ParsableCommand {
             // files sharing a collection codebook show the same value.
             let codebookCRC = codebookChunk.map { String(CRC32C.checksum($0), radix: 16).leftPadded(8) }
             let codewords = image.codec.quantisers.first?.codewordCount ?? 0
+            // Chroma planes of YCbCr have fewer codewords than luma.
+            let counts = image.codec.quantisers.map(\.codewordCount)
+            let countText = Set(counts).count > 1 ? counts.map(String.init).joined(separator: " / ") : "\(counts.count) x \(codewords)"
             let dimension = image.codec.quantisers.first?.dimension ?? 0
             let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
             if json {
@@ -46,7 +49,7 @@ struct InfoCommand: ParsableCommand {
                     "tile_height": .int(h.tileHeight), "tile_columns": .int(h.tileColumns),
                     "tile_rows": .int(h.tileRows), "patch_size": .int(h.patchSize),
                     "coding_mode": .string("\(h.codingMode)"), "colour_transform": .string("\(h.colorTransform)"),
-                    "codewords": .int(codewords),
+                    "codewords": .int(codewords), "codewords_per_plane": .array(counts.map { .int($0) }),
                     "codeword_dimension": .int(dimension), "codebook_bytes": .int(codebookBytes),
                     "file_bytes": .int(fileBytes), "tile_bytes": .int(tileBytes),
                     "bits_per_pixel": .double(bpp), "ratio": .double(ratio),
@@ -71,7 +74,7 @@ struct InfoCommand: ParsableCommand {
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : "YCoCg-R"))")",
                 residual.map {
                     "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
-                } ?? "  codebook     \(image.codec.quantisers.count) x \(codewords) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",
+                } ?? "  codebook     \(countText) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]
             if let rx = m.resolutionX, let ry = m.resolutionY {
