@@ -41,19 +41,40 @@ enum YCbCr {
         return (UInt8(clamping: r), UInt8(clamping: g), UInt8(clamping: b))
     }
 
+    /// The chroma terms of `inverse(y:cb:cr:)` for every sample value, so that a pixel costs
+    /// four look-ups (the green terms are summed before their one shift, exactly as there).
+    static let tables: (red: [Int32], greenCb: [Int32], greenCr: [Int32], blue: [Int32]) = {
+        let values = 0..<256
+        return (
+            values.map { Int32((91881 * ($0 - 128) + 32768) >> 16) },
+            values.map { Int32(-22554 * ($0 - 128)) },
+            values.map { Int32(-46802 * ($0 - 128) + 32768) },
+            values.map { Int32((116130 * ($0 - 128) + 32768) >> 16) }
+        )
+    }()
+
     /// Turns `columns` pixels of each of `rows` rows, `rowBytes` apart, from Y, Cb, Cr back into
-    /// R, G, B in place (alpha, if any, is left alone).
+    /// R, G, B in place (alpha, if any, is left alone). The same result as `inverse(y:cb:cr:)`.
     static func inverse(
         _ destination: UnsafeMutableRawPointer, columns: Int, rows: Int, rowBytes: Int, channels: Int
     ) {
-        for row in 0..<rows {
-            let p = (destination + row * rowBytes).assumingMemoryBound(to: UInt8.self)
-            for x in 0..<columns {
-                let o = x * channels
-                let (r, g, b) = inverse(y: Int(p[o]), cb: Int(p[o + 1]), cr: Int(p[o + 2]))
-                p[o] = r
-                p[o + 1] = g
-                p[o + 2] = b
+        let t = tables
+        t.red.withUnsafeBufferPointer { red in
+            t.greenCb.withUnsafeBufferPointer { greenCb in
+                t.greenCr.withUnsafeBufferPointer { greenCr in
+                    t.blue.withUnsafeBufferPointer { blue in
+                        for row in 0..<rows {
+                            var p = (destination + row * rowBytes).assumingMemoryBound(to: UInt8.self)
+                            for _ in 0..<columns {
+                                let y = Int32(p[0]), cb = Int(p[1]), cr = Int(p[2])
+                                p[0] = UInt8(clamping: y + red[cr])
+                                p[1] = UInt8(clamping: y + ((greenCb[cb] + greenCr[cr]) >> 16))
+                                p[2] = UInt8(clamping: y + blue[cb])
+                                p += channels
+                            }
+                        }
+                    }
+                }
             }
         }
     }

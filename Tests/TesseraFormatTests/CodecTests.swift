@@ -39,11 +39,14 @@ final class CodecTests: XCTestCase {
         let maxValue = Float(original.format.maxValue)
         let scale = TileCodec.scale(for: original.format)
         let h = codec.header
+        // Colour transform 2: the planes quantised are Y, Cb, Cr; the result goes back to R, G, B.
+        let ycbcr = h.colorTransform == .ycbcr
+        let planes = ycbcr ? YCbCr.forward(original) : original
         var mismatches = 0
         for row in 0..<h.tileRows {
             for col in 0..<h.tileColumns {
                 let r = h.tileRect(column: col, row: row)
-                let tile = original.cropped(x: r.x, y: r.y, width: r.width, height: r.height)
+                let tile = planes.cropped(x: r.x, y: r.y, width: r.width, height: r.height)
                 let maps = codec.quantise(tile)
                 let grid = PatchGrid(width: r.width, height: r.height, patchSize: p)
                 for plane in 0..<h.planeCount {
@@ -55,7 +58,7 @@ final class CodecTests: XCTestCase {
                         for dy in 0..<p {
                             for dx in 0..<p {
                                 let x = r.x + min(px + dx, r.width - 1), y = r.y + min(py + dy, r.height - 1)
-                                v[dy * p + dx] = Float(original.sample(x: x, y: y, channel: plane)) * scale
+                                v[dy * p + dx] = Float(planes.sample(x: x, y: y, channel: plane)) * scale
                             }
                         }
                         func distance(_ k: Int) -> Float {
@@ -85,6 +88,12 @@ final class CodecTests: XCTestCase {
             }
         }
         XCTAssertEqual(mismatches, 0, "patches whose index is not the nearest codeword", file: file, line: line)
+        if ycbcr {
+            let (w, hgt, rowBytes, channels) = (out.width, out.height, out.rowBytes, out.format.channels)
+            out.bytes.withUnsafeMutableBytes {
+                YCbCr.inverse($0.baseAddress!, columns: w, rows: hgt, rowBytes: rowBytes, channels: channels)
+            }
+        }
         return out
     }
 
@@ -134,10 +143,11 @@ final class CodecTests: XCTestCase {
             XCTAssertEqual(image.info.format, original.format)
             let decoded = try image.region(x: 0, y: 0, width: original.width, height: original.height)
             // The encoder's quantisers (a decoder never searches, so it has its own).
-            let codebook = try CodebookFile.parse(image.reader.headerChunks[.codebook] ?? [], source: name)
+            // Codebooks trained for the image are packed (CBKP); colour ones are Y, Cb, Cr.
+            let packed = try PackedCodebook(decoding: XCTUnwrap(image.reader.headerChunks[.packedCodebook], name))
+            XCTAssertEqual(image.header.colorTransform == .ycbcr, image.header.format.channels == 3, name)
             let encoder = TileCodec(
-                header: image.header, quantisers: CodecBinding.quantisers(codebook, planes: image.header.planeCount),
-                coders: image.codec.coders)
+                header: image.header, quantisers: CodecBinding.quantisers(packed), coders: image.codec.coders)
             let expected = Self.independentlyQuantised(original, codec: encoder)
             XCTAssertEqual(Self.differingSamples(decoded, expected), 0, "\(name): decode differs from the quantised image")
             XCTAssertEqual(report.psnr, Self.psnr(original, decoded), accuracy: 1e-6, name)

@@ -44,6 +44,7 @@ final class ColourVQTests: XCTestCase {
         XCTAssertEqual(r.image.header.colorTransform, .ycbcr)
         XCTAssertNotNil(r.image.reader.headerChunks[.packedCodebook])
         XCTAssertNil(r.image.reader.headerChunks[.codebook])
+        XCTAssertEqual(r.image.codec.quantisers.map(\.codewordCount), [256, 32, 32], "chroma gets K/8")
         let original = try ImageFiles.readAll(Corpus.path(rel))
         let decoded = try r.image.region(x: 0, y: 0, width: original.width, height: original.height)
         XCTAssertEqual(psnr(original, decoded), r.report.psnr, accuracy: 0.005)
@@ -92,6 +93,19 @@ final class ColourVQTests: XCTestCase {
             }
         }
         XCTAssertLessThanOrEqual(worst, 2)
+        // The table-driven inverse over rows gives exactly the formula's bytes, for every Cb, Cr.
+        var row = [UInt8]()
+        for cb in 0...255 {
+            for cr in stride(from: 0, through: 255, by: 3) { row += [UInt8((cb * 7 + cr) % 256), UInt8(cb), UInt8(cr), 9] }
+        }
+        var converted = row
+        converted.withUnsafeMutableBytes {
+            YCbCr.inverse($0.baseAddress!, columns: row.count / 4, rows: 1, rowBytes: row.count, channels: 4)
+        }
+        for i in stride(from: 0, to: row.count, by: 4) {
+            let (r, g, b) = YCbCr.inverse(y: Int(row[i]), cb: Int(row[i + 1]), cr: Int(row[i + 2]))
+            XCTAssertEqual([converted[i], converted[i + 1], converted[i + 2], converted[i + 3]], [r, g, b, 9])
+        }
     }
 
     /// A packed codebook holds the trained codewords rounded, sorted, and decodes to exactly them.
