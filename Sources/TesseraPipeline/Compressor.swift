@@ -152,7 +152,6 @@ public enum Compressor {
             secondsTotal: (clock.now - start).seconds, threads: threads)
     }
 
-    static let icpLossless = ProcessInfo.processInfo.environment["ICP_LOSSLESS"] ?? "ycocg"
     /// Near-lossless and lossless (coding mode `residual`): one pass, no codebook.
     static func compressResidual(
         input: String, output: String, info: ImageInfo, maxError: Int, options: CompressOptions, threads: Int,
@@ -162,15 +161,13 @@ public enum Compressor {
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: 4, codingMode: .residual,
             // Lossless 8-bit colour codes luma and chroma (reversible): smaller than R, G, B.
-            colorTransform: maxError == 0 && info.format.bitDepth == 8 && info.format.channels >= 3
-                && Self.icpLossless != "rgb-icp" ? .ycocgR : .none,
+            colorTransform: maxError == 0 && info.format.bitDepth == 8 && info.format.channels >= 3 ? .ycocgR : .none,
             planeCount: info.format.channels)
-        let colour = info.format.channels >= 3
-        let icp = colour && InterPlanePrediction.mode != "off"
-            && (maxError > 0 || info.format.bitDepth != 8 || Self.icpLossless != "ycocg")
+        // Colour planes predict one another (R and B from G; Co and Cg from Y); grey keeps the
+        // plain median predictor, byte for byte the files it always had.
         let parameters = ResidualParameters(
             maxError: maxError,
-            predictor: icp ? ResidualParameters.interPlanePredictor : ResidualParameters.medianPredictor)
+            predictor: info.format.channels >= 3 ? ResidualParameters.interPlanePredictor : ResidualParameters.medianPredictor)
         let codec = TileCodec(header: header, residual: parameters)
         let chunks = [
             Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),

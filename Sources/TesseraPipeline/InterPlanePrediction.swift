@@ -1,4 +1,3 @@
-import Foundation
 import TesseraFormat
 import TesseraIO
 
@@ -76,34 +75,28 @@ enum InterPlanePrediction {
         return out
     }
 
-    static let mode = ProcessInfo.processInfo.environment["ICP_MODE"] ?? "ls"
-
     /// Weights for a plane whose plain median errors are `target`, given the errors of the
-    /// planes coded before it.
+    /// planes coded before it: least squares over the tile, then refined on the sum of absolute
+    /// corrected errors (closer to what the entropy coder pays; −0.5 to −1.2 % on Kodak and the
+    /// colour pages against least squares alone). The decoder only reads the weights, so how
+    /// they are found is the encoder's business.
     static func weights(target: [Int32], references: [[Int32]]) -> [Int] {
         let m = references.count
-        if mode.hasPrefix("fixed:") {
-            let k = Int(mode.dropFirst(6)) ?? 16
-            return (0..<m).map { $0 == 0 ? k : 0 }
-        }
-        let used = mode == "ls1" ? 1 : m
-        if mode == "l1" {
-            return l1Weights(target: target, references: references)
-        }
-        // Least squares over the tile.
+        guard m > 0 else { return [] }
         let n = target.count
-        var a = [[Double]](repeating: [Double](repeating: 0, count: used), count: used)
-        var b = [Double](repeating: 0, count: used)
+        // Normal equations of at most two references.
+        var a = [[Double]](repeating: [Double](repeating: 0, count: m), count: m)
+        var b = [Double](repeating: 0, count: m)
         for i in 0..<n {
             let e = Double(target[i])
-            for j in 0..<used {
+            for j in 0..<m {
                 let dj = Double(references[j][i])
                 b[j] += e * dj
-                for l in 0..<used { a[j][l] += dj * Double(references[l][i]) }
+                for l in 0..<m { a[j][l] += dj * Double(references[l][i]) }
             }
         }
-        var w = [Double](repeating: 0, count: used)
-        if used == 1 {
+        var w = [Double](repeating: 0, count: m)
+        if m == 1 {
             if a[0][0] > 0 { w[0] = b[0] / a[0][0] }
         } else {
             let det = a[0][0] * a[1][1] - a[0][1] * a[1][0]
@@ -114,25 +107,45 @@ enum InterPlanePrediction {
                 w[0] = b[0] / a[0][0]
             }
         }
-        return (0..<m).map { j in
-            j < used ? min(max(Int((w[j] * Double(weightUnit)).rounded()), -weightLimit), weightLimit) : 0
-        }
+        var k = w.map { min(max(Int(($0 * Double(weightUnit)).rounded()), -weightLimit), weightLimit) }
+        refine(&k, target: target, references: references)
+        return k
     }
 
-    /// Single reference weight minimising the sum of absolute corrected errors.
-    static func l1Weights(target: [Int32], references: [[Int32]]) -> [Int] {
-        let d = references[0]
-        var best = 0, bestCost = Int.max
-        for k in stride(from: 0, through: 20, by: 2) {
-            var cost = 0
-            for i in 0..<target.count {
-                cost += abs(Int(target[i]) - ((k * Int(d[i]) + 8) >> 4))
-            }
-            if cost < bestCost {
-                bestCost = cost
-                best = k
+    /// Sum of |target − correction| for weights `k`.
+    static func cost(_ k: [Int], target: [Int32], references: [[Int32]]) -> Int {
+        var cost = 0
+        if k.count == 1 {
+            let d = references[0], k0 = k[0]
+            for i in 0..<target.count { cost += abs(Int(target[i]) - ((k0 * Int(d[i]) + 8) >> 4)) }
+        } else {
+            let d0 = references[0], d1 = references[1], k0 = k[0], k1 = k[1]
+            for i in 0..<target.count { cost += abs(Int(target[i]) - ((k0 * Int(d0[i]) + k1 * Int(d1[i]) + 8) >> 4)) }
+        }
+        return cost
+    }
+
+    /// Coordinate descent on the sum of absolute corrected errors.
+    static func refine(_ k: inout [Int], target: [Int32], references: [[Int32]]) {
+        var best = cost(k, target: target, references: references)
+        for step in [4, 2, 1] {
+            var improved = true
+            while improved {
+                improved = false
+                for j in 0..<k.count {
+                    for delta in [-step, step] {
+                        var t = k
+                        t[j] = min(max(t[j] + delta, -weightLimit), weightLimit)
+                        guard t != k else { continue }
+                        let c = cost(t, target: target, references: references)
+                        if c < best {
+                            best = c
+                            k = t
+                            improved = true
+                        }
+                    }
+                }
             }
         }
-        return (0..<references.count).map { $0 == 0 ? best : 0 }
     }
 }
