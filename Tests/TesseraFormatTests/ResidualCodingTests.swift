@@ -290,11 +290,8 @@ final class ResidualCodingTests: XCTestCase {
         for i in stride(from: 16, to: payload.count, by: 3) {
             var damaged = payload
             damaged[i] ^= 0x5A
-            do {
-                _ = try codec.decode(damaged[...], width: w, height: h, context: "tile (0, 0)")
-            } catch {
-                XCTAssertTrue(error is ContainerError, "byte \(i): \(error)")
-            }
+            // decode throws only ContainerError (typed throws): what matters is that it returns.
+            _ = try? codec.decode(damaged[...], width: w, height: h, context: "tile (0, 0)")
         }
     }
 
