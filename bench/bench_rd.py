@@ -12,7 +12,8 @@ PNG, TIFF+ZSTD, JPEG XL and JPEG 2000 lossless; and the 1-bit document scans aga
 CCITT G4 originals. Writes bench-out/rd/report.md and one SVG plot per set.
 
 Environment: BENCH_RD_QUICK=1 takes a few images per set (a smoke run); BENCH_RD_IMAGES=N at
-most N images per set; TESSERA_CORPUS.
+most N images per set; BENCH_RD_SETS=word,word only the sets whose title contains one of the
+words (e.g. Kodak,colour); TESSERA_CORPUS.
 """
 import concurrent.futures as cf, math, os, shutil, subprocess, sys
 import numpy as np
@@ -216,6 +217,9 @@ def sets():
     colour_inputs = [os.path.join(CORPUS, "kodak", f"kodim{i:02d}.png") for i in range(1, 25)]
     colour_inputs += [os.path.join(CORPUS, r["path"]) for r in docs if r["spp"] in ("3", "4") or r["mode"] == "YCBCR"]
     result.append(("colour mosaic 4096² (Kodak + colour pages)", [mosaic("rgb", 4096, colour_inputs)]))
+    only = [w.strip() for w in os.environ.get("BENCH_RD_SETS", "").split(",") if w.strip()]
+    if only:
+        result = [(t, f) for t, f in result if any(w in t for w in only)]
     if QUICK or PER_SET:
         result = [(t, f[: PER_SET or 2]) for t, f in result]
     return result

@@ -1,19 +1,28 @@
 /// The RPAR chunk: how coding mode `residual` predicts and quantises (docs/FORMAT.md).
 public struct ResidualParameters: Sendable, Equatable {
     public static let version: UInt8 = 1
-    /// The only predictor so far: the median edge detector of LOCO-I / JPEG-LS.
+    /// The median edge detector of LOCO-I / JPEG-LS, every plane on its own.
     public static let medianPredictor: UInt8 = 0
+    /// Colour only: the median edge detector corrected by the prediction errors of planes
+    /// decoded before (docs/FORMAT.md, "Inter-plane prediction").
+    public static let interPlanePredictor: UInt8 = 1
     public static let contextCount = 8
 
     /// Every colour (or grey) sample decodes within ±maxError of the original; 0 is lossless.
     public var maxError: Int
     /// Alpha planes are always coded exactly.
     public var alphaExact: Bool
+    /// `medianPredictor` or `interPlanePredictor`.
+    public var predictor: UInt8
 
-    public init(maxError: Int, alphaExact: Bool = true) {
+    public init(maxError: Int, alphaExact: Bool = true, predictor: UInt8 = Self.medianPredictor) {
         self.maxError = maxError
         self.alphaExact = alphaExact
+        self.predictor = predictor
     }
+
+    /// Whether colour planes are predicted from one another.
+    public var interPlane: Bool { predictor == Self.interPlanePredictor }
 
     /// Max error of plane `plane` of an image in `format`.
     public func maxError(plane: Int, planeCount: Int, hasAlpha: Bool) -> Int {
@@ -24,7 +33,7 @@ public struct ResidualParameters: Sendable, Equatable {
         var w = ByteWriter(capacity: 8)
         w.u8(Self.version)
         w.u8(UInt8(maxError))
-        w.u8(Self.medianPredictor)
+        w.u8(predictor)
         w.u8(UInt8(Self.contextCount))
         w.u8(alphaExact ? 1 : 0)
         w.u8(0)
@@ -44,7 +53,7 @@ public struct ResidualParameters: Sendable, Equatable {
         let alpha = try r.u8()
         let reserved = UInt32(try r.u8()) | UInt32(try r.u16()) << 8
         try r.expectEnd()
-        guard predictor == Self.medianPredictor else {
+        guard predictor == Self.medianPredictor || predictor == Self.interPlanePredictor else {
             throw ContainerError.unsupportedFeature("RPAR chunk: predictor \(predictor) is unknown to this tessera")
         }
         guard contexts == Self.contextCount else {
@@ -52,6 +61,6 @@ public struct ResidualParameters: Sendable, Equatable {
         }
         guard e <= 64 else { throw ContainerError.malformed("RPAR chunk", "max error \(e) is above 64") }
         guard alpha <= 1, reserved == 0 else { throw ContainerError.unsupportedFeature("RPAR chunk: reserved bits are set") }
-        self.init(maxError: e, alphaExact: alpha == 1)
+        self.init(maxError: e, alphaExact: alpha == 1, predictor: predictor)
     }
 }

@@ -58,6 +58,9 @@ enum CodecBinding {
                         "IHDR", "colour transform YCoCg-R is only for lossless 8-bit RGB or RGBA")
                 }
             }
+            guard !parameters.interPlane || header.format.channels >= 3 else {
+                throw ContainerError.malformed("RPAR chunk", "inter-plane prediction is only for RGB or RGBA")
+            }
             return TileCodec(header: header, residual: parameters)
         }
         switch header.colorTransform {

@@ -198,7 +198,11 @@ public enum Compressor {
             // Lossless 8-bit colour codes luma and chroma (reversible): smaller than R, G, B.
             colorTransform: maxError == 0 && info.format.bitDepth == 8 && info.format.channels >= 3 ? .ycocgR : .none,
             planeCount: info.format.channels)
-        let parameters = ResidualParameters(maxError: maxError)
+        // Colour planes predict one another (R and B from G; Co and Cg from Y); grey keeps the
+        // plain median predictor, byte for byte the files it always had.
+        let parameters = ResidualParameters(
+            maxError: maxError,
+            predictor: info.format.channels >= 3 ? ResidualParameters.interPlanePredictor : ResidualParameters.medianPredictor)
         let codec = TileCodec(header: header, residual: parameters)
         let chunks = [
             Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),

@@ -61,7 +61,10 @@ struct InfoCommand: ParsableCommand {
                 if let o = m.orientation { fields["orientation"] = .int(o) }
                 if let d = m.description { fields["description"] = .string(d) }
                 if let p = m.pageName { fields["page_name"] = .string(p) }
-                if let r = residual { fields["max_error"] = .int(r.maxError) }
+                if let r = residual {
+                    fields["max_error"] = .int(r.maxError)
+                    fields["predictor"] = .string(r.interPlane ? "inter-plane" : "median")
+                }
                 if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
                 if codebookChunk != nil { fields["codebook_packed"] = .bool(packed) }
                 printJSON(fields)
@@ -73,7 +76,7 @@ struct InfoCommand: ParsableCommand {
                 "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : "YCoCg-R"))")",
                 residual.map {
-                    "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
+                    "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : "")\($0.interPlane ? ", inter-plane prediction" : ""); no codebook"
                 } ?? "  codebook     \(countText) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",
             ]

@@ -168,6 +168,133 @@ final class ResidualCodingTests: XCTestCase {
         XCTAssertTrue(reader.isConsistent)
     }
 
+    /// RPAR's Predictor field of a file.
+    func predictor(of bytes: Data?) throws -> UInt8 {
+        let scratch = try ScratchDirectory()
+        let path = scratch.path("p.tess")
+        try XCTUnwrap(bytes).write(to: URL(fileURLWithPath: path))
+        let image = try TessImage(path: path)
+        return try ResidualParameters(decoding: try XCTUnwrap(image.reader.headerChunks[.residualParameters])).predictor
+    }
+
+    /// Largest |a − b| over every 16-bit sample (little-endian), computed here from the raw bytes.
+    func largestWideError(_ a: PixelBuffer, _ b: PixelBuffer) -> Int {
+        XCTAssertEqual(a.bytes.count, b.bytes.count)
+        var worst = 0
+        for i in 0..<(min(a.bytes.count, b.bytes.count) / 2) {
+            let x = Int(a.bytes[2 * i]) | Int(a.bytes[2 * i + 1]) << 8
+            let y = Int(b.bytes[2 * i]) | Int(b.bytes[2 * i + 1]) << 8
+            worst = max(worst, abs(x - y))
+        }
+        return worst
+    }
+
+    /// Inter-plane prediction (RPAR Predictor 1) keeps the bound on every R, G and B sample of
+    /// real photographs and a colour page, at E = 0, 1, 2, 4 (tiles of 208 so that edge tiles
+    /// are partial).
+    func testInterPlanePredictionHoldsTheBoundOnColour() throws {
+        try Corpus.require()
+        for rel in ["kodak/kodim23.png", "kodak/kodim13.png", "documents/ocrd-DIBCO11-PR1.png"] {
+            for e in [0, 1, 2, 4] {
+                let r = try roundTrip(rel, maxError: e, tile: 208)
+                XCTAssertEqual(r.original.format.channels, 3, rel)
+                XCTAssertEqual(try predictor(of: r.bytes), ResidualParameters.interPlanePredictor, "\(rel) E=\(e)")
+                XCTAssertLessThanOrEqual(largestError(r.original, r.decoded), e, "\(rel) E=\(e)")
+                XCTAssertEqual(r.report.maxError, largestError(r.original, r.decoded), "\(rel) E=\(e)")
+                if e == 0 { XCTAssertTrue(r.decoded == r.original, "\(rel): lossless round trip differs") }
+            }
+        }
+    }
+
+    /// Grey keeps the plain median predictor (its files are unchanged by inter-plane prediction).
+    func testGreyKeepsTheMedianPredictor() throws {
+        try Corpus.require()
+        for e in [0, 2] {
+            let r = try roundTrip("documents/tesseract-hebtypo.png", maxError: e)
+            XCTAssertEqual(try predictor(of: r.bytes), ResidualParameters.medianPredictor, "E=\(e)")
+        }
+    }
+
+    /// Lossless colour is bit-exact with inter-plane prediction at 8 and 16 bits, with and
+    /// without alpha (alpha is coded on its own, exactly); near-lossless 16-bit colour keeps
+    /// its bound in 16-bit units and alpha exact.
+    func testInterPlaneLosslessIsBitExact() throws {
+        try Corpus.require()
+        for rel in [
+            "kodak/kodim05.png",  // 8-bit RGB
+            "pngsuite/basn6a08.png",  // 8-bit RGBA
+            "tiff-suite/libtiff-test/rgb-3c-16b.tiff", "tiff-suite/libtiffpic/depth/flower-rgb-contig-16.tif",
+            "pngsuite/basn2c16.png",  // 16-bit RGB
+            "pngsuite/basn6a16.png",  // 16-bit RGBA
+        ] {
+            let exact = try roundTrip(rel, maxError: 0, tile: 64)
+            XCTAssertEqual(exact.decoded.format, exact.original.format, rel)
+            XCTAssertTrue(exact.decoded == exact.original, "\(rel): lossless round trip differs")
+            XCTAssertEqual(exact.report.maxError, 0, rel)
+            XCTAssertEqual(try predictor(of: exact.bytes), ResidualParameters.interPlanePredictor, rel)
+            if exact.original.format.bitDepth == 16 {
+                let near = try roundTrip(rel, maxError: 4, tile: 64)
+                XCTAssertLessThanOrEqual(largestWideError(near.original, near.decoded), 4, rel)
+                if near.original.format.channels == 4 {
+                    let n = near.original.width * near.original.height
+                    for i in 0..<n where near.original.bytes[8 * i + 6..<8 * i + 8] != near.decoded.bytes[8 * i + 6..<8 * i + 8] {
+                        XCTFail("\(rel): alpha of pixel \(i) differs")
+                        break
+                    }
+                }
+            }
+        }
+    }
+
+    /// A damaged stream of the inter-plane kind is refused with a ContainerError: a weight out
+    /// of range, a plane stream too short for its weights, a forged context count, and every
+    /// flipped byte either decodes (to other pixels) or is refused, never read out of bounds.
+    func testDamagedInterPlaneStreamsAreRefused() throws {
+        try Corpus.require()
+        let image = try ImageFiles.readAll(Corpus.path("kodak/kodim23.png"))
+        // A real 64×48 tile cut from the photograph.
+        let w = 64, h = 48
+        var tile = PixelBuffer(width: w, height: h, format: image.format)
+        for y in 0..<h {
+            for x in 0..<(w * 3) { tile.bytes[y * w * 3 + x] = image.bytes[(y + 200) * image.width * 3 + 300 * 3 + x] }
+        }
+        let header = ImageHeader(
+            width: w, height: h, format: image.format, tileWidth: w, tileHeight: h, patchSize: 4,
+            codingMode: .residual, planeCount: 3)
+        let codec = TileCodec(
+            header: header, residual: ResidualParameters(maxError: 2, predictor: ResidualParameters.interPlanePredictor))
+        let payload = try codec.encode(tile).payload
+        let good = try codec.decode(payload[...], width: w, height: h, context: "tile (0, 0)")
+        XCTAssertLessThanOrEqual(largestError(tile, good), 2)
+
+        func refused(_ bytes: [UInt8], _ why: String) {
+            XCTAssertThrowsError(try codec.decode(bytes[...], width: w, height: h, context: "tile (0, 0)"), why) {
+                XCTAssertTrue($0 is ContainerError, "\(why): \($0)")
+            }
+        }
+        // Tile_Data: count, reserved, 3 lengths, then the streams of R (one weight, from G), G, B (two).
+        let lengths = (0..<3).map { k in (0..<4).reduce(0) { $0 | Int(payload[4 + 4 * k + $1]) << (8 * $1) } }
+        let red = 16, blue = 16 + lengths[0] + lengths[1]
+        var badWeight = payload
+        badWeight[red] = 100
+        refused(badWeight, "weight of 100 sixteenths")
+        var forgedCount = payload
+        forgedCount[blue + 2] &+= 1  // the first context count of B, after its two weights
+        refused(forgedCount, "forged count")
+        var empty = Array(payload[0..<16]) + Array(payload[(16 + lengths[0])...])
+        empty[4] = 0  // R's stream is empty: no room for its weight
+        empty[5] = 0
+        empty[6] = 0
+        empty[7] = 0
+        refused(empty, "no weight")
+        for i in stride(from: 16, to: payload.count, by: 3) {
+            var damaged = payload
+            damaged[i] ^= 0x5A
+            // decode throws only ContainerError (typed throws): what matters is that it returns.
+            _ = try? codec.decode(damaged[...], width: w, height: h, context: "tile (0, 0)")
+        }
+    }
+
     /// A flipped byte in a residual stream is caught (CRC) and a forged stream whose CRC is
     /// right but whose counts lie is refused by the decoder, never read out of bounds.
     func testDamagedResidualStreamsAreRefused() throws {
