@@ -18,6 +18,8 @@ public struct Preset: Sendable, Equatable {
     public var colour: LossyColour?
     public var algorithm: CompressOptions.Algorithm?
     public var codewords: Int?
+    /// Entropy-constrained assignment weight (0: plain nearest codeword).
+    public var rateWeight: Double?
     public var maxIterations: Int?
     public var seed: UInt64?
     public var samples: Int?
@@ -41,6 +43,7 @@ public struct Preset: Sendable, Equatable {
         if let colour { o.lossyColour = colour }
         if let algorithm { o.algorithm = algorithm }
         if let codewords { o.codewords = codewords }
+        if let rateWeight { o.rateWeight = rateWeight }
         if let maxIterations { o.maxIterations = maxIterations }
         if let seed { o.seed = seed }
         if let samples { o.samples = samples }

@@ -10,7 +10,7 @@ struct PresetReader {
     static let topLevelKeys = [
         "description", "tile", "patch", "colour", "codebook", "sampling", "quality", "threads", "workers",
     ]
-    static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed"]
+    static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed", "rate_weight"]
     static let samplingKeys = ["samples", "max_pixels", "model_tiles"]
     static let qualityKeys = ["mode", "max_error"]
 
@@ -46,6 +46,8 @@ struct PresetReader {
                     case "codewords": preset.codewords = try int(v, key: full, in: 16...4096, allowed: "16 to 4096")
                     case "max_iterations":
                         preset.maxIterations = try int(v, key: full, in: 1...1000, allowed: "1 to 1000")
+                    case "rate_weight":
+                        preset.rateWeight = try number(v, key: full, in: 0...4, allowed: "0 (plain nearest codeword) to 4")
                     default:
                         preset.seed = UInt64(try int(v, key: full, in: 0...Int.max, allowed: "a whole number ≥ 0"))
                     }
@@ -118,6 +120,17 @@ struct PresetReader {
             throw fail(node, key, "expected text")
         }
         return s.string
+    }
+
+    func number(_ node: Node, key: String, in range: ClosedRange<Double>, allowed: String) throws(PresetError)
+        -> Double
+    {
+        guard let scalar = node.scalar else { throw fail(node, key, "expected a number (\(allowed))") }
+        guard let value = Double(scalar.string), scalar.style == .plain, value.isFinite else {
+            throw fail(node, key, "'\(scalar.string)' is not a number (\(allowed))")
+        }
+        guard range.contains(value) else { throw fail(node, key, "\(scalar.string) is out of range (\(allowed))") }
+        return value
     }
 
     func int(_ node: Node, key: String, in range: ClosedRange<Int>, allowed: String) throws(PresetError) -> Int {

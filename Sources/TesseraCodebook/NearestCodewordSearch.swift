@@ -30,8 +30,9 @@ public struct NearestCodewordSearch: Sendable {
     @usableFromInline let indexBits: Int
     /// (block · dimensions + j) · 8 + lane: −2 × component j of codeword block·8 + lane.
     @usableFromInline let interleaved: [Float]
-    /// block · 8 + lane: ‖c‖²; padding lanes hold a huge value so they never win.
-    @usableFromInline let norms: [Float]
+    /// block · 8 + lane: ‖c‖² (plus the codeword's bias, see `biased(by:)`); padding lanes
+    /// hold a huge value so they never win.
+    @usableFromInline var norms: [Float]
 
     /// Patches per chunk when `assign` runs on several threads.
     public static let chunkSize = 4096
@@ -61,6 +62,16 @@ public struct NearestCodewordSearch: Sendable {
         }
         interleaved = lanes
         norms = n
+    }
+
+    /// The same codewords, searched for the least `‖x − c‖² + bias[c]` (every bias ≥ 0): an
+    /// entropy-constrained quantiser, whose bias is the weighted code length of each index.
+    /// Squared errors returned are still the plain `‖x − c‖²`.
+    public func biased(by bias: [Float]) -> NearestCodewordSearch {
+        precondition(bias.count == codewordCount && bias.allSatisfy { $0 >= 0 && $0.isFinite }, "one bias ≥ 0 per codeword")
+        var copy = self
+        for c in 0..<codewordCount { copy.norms[c] += bias[c] }
+        return copy
     }
 
     /// Finds the nearest codeword of each of `count` patches (`count × dimensions`

@@ -36,6 +36,10 @@ public struct PartialDistanceSearch: Sendable {
     let order: [UInt16]
     /// The original codewords, for exact squared errors.
     let codewords: [Float]
+    /// (block · 8 + lane): the sorted codeword's bias (0 unless `biased(by:)`), and per block the
+    /// least of its lanes' biases, which is added to the block's bound (still a lower bound).
+    var laneBias: [Float]
+    var blockBias: [Float]
 
     public init(codewords: [Float], dimensions d: Int, boxDimensions requested: Int = 4) {
         precondition(d > 0 && codewords.count % d == 0 && !codewords.isEmpty)
@@ -82,6 +86,25 @@ public struct PartialDistanceSearch: Sendable {
         }
         self.lanes = lanes
         self.boxes = boxes
+        laneBias = [Float](repeating: 0, count: blocks * 8)
+        blockBias = [Float](repeating: 0, count: blocks)
+    }
+
+    /// The same codewords, searched for the least `‖x − c‖² + bias[c]` (every bias ≥ 0; see
+    /// `NearestCodewordSearch.biased(by:)`). Squared errors returned stay plain.
+    public func biased(by bias: [Float]) -> PartialDistanceSearch {
+        precondition(bias.count == codewordCount && bias.allSatisfy { $0 >= 0 && $0.isFinite }, "one bias ≥ 0 per codeword")
+        var copy = self
+        for b in 0..<blockCount {
+            var least = Float.greatestFiniteMagnitude
+            for lane in 0..<8 where b * 8 + lane < codewordCount {
+                let v = bias[Int(order[b * 8 + lane])]
+                copy.laneBias[b * 8 + lane] = v
+                least = min(least, v)
+            }
+            copy.blockBias[b] = least
+        }
+        return copy
     }
 
     /// Finds the nearest codeword of each of `count` patches, on `threads` threads
@@ -131,13 +154,16 @@ public struct PartialDistanceSearch: Sendable {
         }
         return lanes.withUnsafeBytes { laneBytes in
             boxes.withUnsafeBufferPointer { bx in
+                laneBias.withUnsafeBytes { biasBytes in
+                blockBias.withUnsafeBufferPointer { blockLeast in
                 guard let lanesBase = laneBytes.baseAddress else { return 0 }
                 guard let boxBase = bx.baseAddress else { return 0 }
+                guard let biasBase = biasBytes.baseAddress, let least = blockLeast.baseAddress else { return 0 }
                 var bestDistance = Float.greatestFiniteMagnitude
                 var bestSorted = 0
                 /// Evaluates block `b` fully unless its box already rules it out.
                 func visit(_ b: Int) {
-                    var bound: Float = 0
+                    var bound: Float = least[b]
                     for a in 0..<box {
                         let lo = boxBase[(b * box + a) * 2], hi = boxBase[(b * box + a) * 2 + 1]
                         let v = y[a]
@@ -145,7 +171,7 @@ public struct PartialDistanceSearch: Sendable {
                         bound += gap * gap
                     }
                     if bound >= bestDistance { return }
-                    var acc = SIMD8<Float>.zero
+                    var acc = biasBase.loadUnaligned(fromByteOffset: b &* 32, as: SIMD8<Float>.self)
                     let base = b &* d &* 32
                     for j in 0..<d {
                         let e = SIMD8<Float>(repeating: y[j])
@@ -190,6 +216,8 @@ public struct PartialDistanceSearch: Sendable {
                     if !progressed && left < 0 && right >= blockCount { break }
                 }
                 return Int(order[bestSorted])
+                }
+                }
             }
         }
     }

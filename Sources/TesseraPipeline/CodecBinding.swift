@@ -11,6 +11,11 @@ extension NearestCodewordSearch: PatchQuantiser {
     ) {
         assign(patches: patches, count: count, into: indices)
     }
+
+    public func biased(by bias: [Float]) -> any PatchQuantiser {
+        let search: NearestCodewordSearch = biased(by: bias)
+        return search
+    }
 }
 
 /// For large codebooks, the PCA-ordered partial-distance search: exact up to
@@ -26,6 +31,10 @@ struct PartialDistanceQuantiser: PatchQuantiser {
         _ patches: UnsafeBufferPointer<Float>, count: Int, into indices: UnsafeMutableBufferPointer<UInt16>
     ) {
         search.assign(patches: patches, count: count, into: indices)
+    }
+
+    func biased(by bias: [Float]) -> any PatchQuantiser {
+        PartialDistanceQuantiser(search: search.biased(by: bias), codewords: codewords)
     }
 }
 

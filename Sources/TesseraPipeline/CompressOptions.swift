@@ -25,6 +25,10 @@ public struct CompressOptions: Sendable {
     /// Meet at least this PSNR (dB) over the whole image at the lowest rate found: several
     /// settings are tried (`QualityTarget`); nil: use the options as they are.
     public var targetPSNR: Double?
+    /// Entropy-constrained assignment: how much an index's code length weighs against its
+    /// squared error, relative to the codebook's mean error per patch (0: plain nearest
+    /// codeword). See `EntropyConstrainedAssignment`.
+    public var rateWeight: Double = 0.15
     /// Lossy coding of 8-bit RGB(A): as Y, Cb, Cr (the default) or as R, G, B. A codebook given
     /// with `codebookPath` decides by itself (it was trained on one or the other).
     public var lossyColour: LossyColour = .ycbcr

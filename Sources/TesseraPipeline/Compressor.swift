@@ -64,6 +64,7 @@ public enum Compressor {
         let collector = TileCollector(header: viewHeader, count: options.modelTiles)
         var codebook: Codebook?
         var packed: PackedCodebook?
+        var meanErrors: [Double] = []
         var secondsTraining = 0.0
         let samplingStart = clock.now
         if let path = options.codebookPath, let given = givenCodebook {
@@ -116,13 +117,16 @@ public enum Compressor {
                 // Up to 8 bits the decoder rounds codewords to whole samples: store and use them so.
                 // Each plane has its own size (chroma needs fewer), so each trains on its own.
                 var planes: [[Float]] = []
+                var errors: [Double] = []
                 for plane in 0..<header.planeCount {
                     let single = try PatchSample(
                         layout: PatchLayout(patchSize: options.patchSize, channelCount: 1, planeLayout: .perPlane),
                         count: sample.count, values: Array(sample.plane(plane)))
                     let trained = try CodebookTrainer.train(sample: single, method: method(counts[plane]), progress: report)
                     planes.append(trained.codebook.planes[0].codewords)
+                    errors.append(trained.codebook.planes[0].finalMSE)
                 }
+                meanErrors = errors
                 packed = PackedCodebook(
                     rounding: planes, codewordCounts: counts, patchSize: options.patchSize,
                     colorSpace: ycbcr ? .ycbcr : .channels)
@@ -135,18 +139,27 @@ public enum Compressor {
         let secondsSampling = (clock.now - samplingStart).seconds - secondsTraining
 
         // The entropy model of each plane, from the model tiles' index maps.
-        let quantisers: [any PatchQuantiser]
+        let plain: [any PatchQuantiser]
         if let packed {
-            quantisers = CodecBinding.quantisers(packed)
+            plain = CodecBinding.quantisers(packed)
         } else if let codebook {
-            quantisers = CodecBinding.quantisers(codebook, planes: header.planeCount)
+            plain = CodecBinding.quantisers(codebook, planes: header.planeCount)
+            meanErrors = codebook.planes.map(\.finalMSE)
         } else {
             preconditionFailure("a codebook was given or trained")
         }
-        let probeCodec = TileCodec(
-            header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount))
         let sampleTiles = collector.collected
-        let tileMaps = try ParallelMap.map(sampleTiles, threads: threads) { probeCodec.quantise($0) }
+        // Entropy-constrained assignment; a codebook of one's own loses the codewords it no longer uses.
+        let refined = try EntropyConstrainedAssignment.refine(
+            quantisers: plain, header: header, tiles: sampleTiles, meanErrors: meanErrors,
+            weight: options.rateWeight, prune: packed != nil, threads: threads)
+        let quantisers = refined.quantisers
+        let tileMaps = refined.maps
+        if let p = packed {
+            packed = PackedCodebook(
+                patchSize: p.patchSize, codewordCounts: quantisers.map(\.codewordCount), colorSpace: p.colorSpace,
+                planes: quantisers.map(\.codewords))
+        }
         // The whole image's index count lets training weigh the model's own size.
         let patchesPerPlane = (0..<header.tileCount).reduce(0) { n, t in
             let r = header.tileRect(column: t % header.tileColumns, row: t / header.tileColumns)

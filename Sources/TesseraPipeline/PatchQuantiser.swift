@@ -10,6 +10,8 @@ public protocol PatchQuantiser: Sendable {
     /// Writes the index of the nearest codeword of each of `count` patches.
     func nearest(
         _ patches: UnsafeBufferPointer<Float>, count: Int, into indices: UnsafeMutableBufferPointer<UInt16>)
+    /// The same codewords, choosing the least squared distance plus `bias[k]` (every bias ≥ 0).
+    func biased(by bias: [Float]) -> any PatchQuantiser
 }
 
 /// What the tile codec needs from an entropy coder of index maps.

@@ -40,6 +40,11 @@ struct CompressSettings: ParsableArguments {
             "Lossy 8-bit colour: ycbcr (luma and two chroma planes, the default) or rgb (each channel its own plane).")
     var colour: String?
 
+    @Option(
+        help:
+            "Entropy-constrained assignment: weight of an index's code length against its squared error, relative to the codebook's mean error (0: plain nearest codeword; default 0.15).")
+    var rateWeight: Double?
+
     @Option(help: "Near-lossless: every sample within ±E of the original (0 = lossless).")
     var maxError: Int?
 
@@ -65,6 +70,7 @@ struct CompressSettings: ParsableArguments {
         if let colour, LossyColour(rawValue: colour) == nil {
             throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)'")
         }
+        if let rateWeight, !(0...4).contains(rateWeight) { throw ValidationError("--rate-weight must be 0 to 4") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more") }
         guard page >= 0 else { throw ValidationError("--page must be 0 or more") }
         if let maxError, !(0...64).contains(maxError) { throw ValidationError("--max-error must be 0 to 64") }
@@ -89,6 +95,7 @@ struct CompressSettings: ParsableArguments {
         p.codewords = codewords
         p.patchSize = patch
         p.colour = colour.flatMap(LossyColour.init(rawValue:))
+        p.rateWeight = rateWeight
         p.tileSize = tile
         p.samples = samples
         p.maxIterations = maxIterations
