@@ -30,7 +30,7 @@ struct PresetReader {
             case "colour":
                 let c = try string(value, key: key)
                 guard let colour = LossyColour(rawValue: c) else {
-                    throw fail(value, key, "'\(c)' is not allowed: use ycbcr or rgb")
+                    throw fail(value, key, "'\(c)' is not allowed: use ycbcr420, ycbcr or rgb")
                 }
                 preset.colour = colour
             case "codebook":

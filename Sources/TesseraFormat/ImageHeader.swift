@@ -19,6 +19,11 @@ public struct ImageHeader: Sendable, Equatable {
         case ycocgR = 1
         /// Lossy 8-bit RGB(A), coding mode `vq`: planes Y, Cb, Cr (JFIF, fixed point), then alpha.
         case ycbcr = 2
+        /// The same with Cb and Cr at half the width and height (4:2:0).
+        case ycbcr420 = 3
+
+        /// Planes Y, Cb, Cr (transforms 2 and 3).
+        public var isYCbCr: Bool { self == .ycbcr || self == .ycbcr420 }
     }
 
     public var width: Int

@@ -74,7 +74,7 @@ enum CodecBinding {
         }
         switch header.colorTransform {
         case .none: break
-        case .ycbcr:
+        case .ycbcr, .ycbcr420:
             guard header.format.bitDepth == 8, header.format.channels >= 3 else {
                 throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for 8-bit RGB or RGBA")
             }
@@ -102,7 +102,7 @@ enum CodecBinding {
                     "codebook of \(packed.planes.count) plane(s) of \(packed.patchSize)x\(packed.patchSize) patches does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize)"
                 )
             }
-            guard (packed.colorSpace == .ycbcr) == (header.colorTransform == .ycbcr) else {
+            guard (packed.colorSpace == .ycbcr) == header.colorTransform.isYCbCr else {
                 throw ContainerError.malformed("CBKP chunk", "its colour space does not match IHDR's colour transform")
             }
             for (m, k) in zip(models, packed.codewordCounts) where m.alphabetSize != k {
@@ -171,7 +171,7 @@ enum CodecBinding {
                 "codebook (\(layout)) does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize) patches"
             )
         }
-        guard (codebook.colorSpace == .ycbcr) == (header.colorTransform == .ycbcr) else {
+        guard (codebook.colorSpace == .ycbcr) == header.colorTransform.isYCbCr else {
             throw ContainerError.malformed(
                 "CBOK chunk",
                 codebook.colorSpace == .ycbcr

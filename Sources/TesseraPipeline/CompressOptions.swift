@@ -29,9 +29,10 @@ public struct CompressOptions: Sendable {
     /// squared error, relative to the codebook's mean error per patch (0: plain nearest
     /// codeword). See `EntropyConstrainedAssignment`.
     public var rateWeight: Double = 0.15
-    /// Lossy coding of 8-bit RGB(A): as Y, Cb, Cr (the default) or as R, G, B. A codebook given
-    /// with `codebookPath` decides by itself (it was trained on one or the other).
-    public var lossyColour: LossyColour = .ycbcr
+    /// Lossy coding of 8-bit RGB(A): as Y, Cb, Cr with half-size chroma (the default), Y, Cb, Cr
+    /// at full size, or R, G, B. A codebook given with `codebookPath` decides by itself (it was
+    /// trained on YCbCr 4:4:4 or on the channels as they are).
+    public var lossyColour: LossyColour = .ycbcr420
     /// Use this codebook file (.tcb) instead of training one.
     public var codebookPath: String?
     /// Pixels the sampling pass reads at most (give or take a band): a larger

@@ -40,12 +40,23 @@ public enum Compressor {
         }
         // A codebook of one's own chooses the colour transform; a given one was trained for one.
         let givenCodebook = try options.codebookPath.map { try CodebookFile.read(path: $0) }
-        let ycbcr =
-            YCbCrSource.applies(to: info.format)
-            && (givenCodebook.map { $0.colorSpace == .ycbcr } ?? (options.lossyColour == .ycbcr))
+        let transform: ImageHeader.ColorTransform
+        if !YCbCrSource.applies(to: info.format) {
+            transform = .none
+        } else if let given = givenCodebook {
+            // Collection codebooks are trained on full-size planes: YCbCr 4:4:4 or none.
+            transform = given.colorSpace == .ycbcr ? .ycbcr : .none
+        } else {
+            switch options.lossyColour {
+            case .ycbcr420: transform = .ycbcr420
+            case .ycbcr: transform = .ycbcr
+            case .rgb: transform = .none
+            }
+        }
+        let ycbcr = transform.isYCbCr
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
-            tileHeight: options.tileSize, patchSize: options.patchSize, colorTransform: ycbcr ? .ycbcr : .none,
+            tileHeight: options.tileSize, patchSize: options.patchSize, colorTransform: transform,
             planeCount: info.format.channels)
 
         // Pass 1: the sample and the model tiles, in one read. A huge image is
@@ -118,10 +129,18 @@ public enum Compressor {
                 // Each plane has its own size (chroma needs fewer), so each trains on its own.
                 var planes: [[Float]] = []
                 var errors: [Double] = []
+                var counts = counts
+                // 4:2:0: chroma codebooks learn from the half-size chroma planes (a second, cheap pass).
+                let chromaSample =
+                    transform == .ycbcr420
+                    ? try PatchSampler.sample(paths: [input], options: sampling, open: { ChromaHalfSource(try view($0)) })
+                    : nil
                 for plane in 0..<header.planeCount {
+                    let source = chromaSample.flatMap { plane == 1 || plane == 2 ? $0 : nil } ?? sample
+                    counts[plane] = max(2, min(counts[plane], source.count))
                     let single = try PatchSample(
                         layout: PatchLayout(patchSize: options.patchSize, channelCount: 1, planeLayout: .perPlane),
-                        count: sample.count, values: Array(sample.plane(plane)))
+                        count: source.count, values: Array(source.plane(plane)))
                     let trained = try CodebookTrainer.train(sample: single, method: method(counts[plane]), progress: report)
                     planes.append(trained.codebook.planes[0].codewords)
                     errors.append(trained.codebook.planes[0].finalMSE)
@@ -169,11 +188,16 @@ public enum Compressor {
         let training = IndexMapTrainingOptions(
             codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount,
             threads: max(1, threads / header.planeCount))
+        // Each plane's grid (chroma planes of 4:2:0 are half size).
+        let planeCodec = TileCodec(
+            header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount),
+            encoding: false)
         // Planes train independently, so in parallel (a fixed cost per file that batches feel).
         let models = try ParallelMap.map(Array(0..<header.planeCount), threads: threads) { plane in
             let maps = tileMaps.enumerated().map { i, planes in
-                let grid = PatchGrid(
-                    width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize)
+                let grid = planeCodec.planeGrid(
+                    PatchGrid(width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize),
+                    plane: plane)
                 return IndexMap(width: grid.columns, height: grid.rows, indices: planes[plane])
             }
             return try IndexMapModel.train(
@@ -330,7 +354,8 @@ public enum Compressor {
     /// Codewords per plane: `k` for every plane, except the chroma planes of YCbCr, which
     /// get k/8 (at least 16). Measured on kodim01/kodim23 at K = 256: each chroma plane cost as
     /// many bits as luma for 46–51 dB where luma reached 26–33 dB; at K/8 the file is about a
-    /// third smaller for a few tenths of a dB.
+    /// third smaller for a few tenths of a dB. With 4:2:0, K/2 and K/4 were also tried (4 images
+    /// at K = 256 and 1024): K/4 paid on kodim23 only; K/8 stays for both.
     static func codewordCounts(_ k: Int, planes: Int, ycbcr: Bool) -> [Int] {
         (0..<planes).map { plane in ycbcr && (plane == 1 || plane == 2) ? max(16, k / 8) : k }
     }

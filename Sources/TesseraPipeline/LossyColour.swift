@@ -1,7 +1,11 @@
 /// How lossy (vector-quantised) coding treats 8-bit RGB and RGBA.
 public enum LossyColour: String, Sendable, CaseIterable {
-    /// Y, Cb, Cr planes (colour transform 2): the chroma index maps cost little, so the same
-    /// rate buys more luma detail (bench/results/bench-rd.md has the measured gain).
+    /// Y, Cb, Cr with the chroma planes at half the width and height (colour transform 3):
+    /// a quarter of the chroma indices. Only with a codebook trained for the image; a given
+    /// (collection) codebook is used as YCbCr 4:4:4.
+    case ycbcr420
+    /// Y, Cb, Cr planes at full size (colour transform 2): the chroma index maps cost little,
+    /// so the same rate buys more luma detail (bench/results/bench-rd.md has the measured gain).
     case ycbcr
     /// R, G and B each its own plane, as in files written before the transform existed.
     case rgb

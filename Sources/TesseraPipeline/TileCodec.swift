@@ -124,6 +124,7 @@ public struct TileCodec: Sendable {
 
     /// The index map of every plane of `tile`, patches in raster order.
     public func quantise(_ tile: PixelBuffer) -> [[UInt16]] {
+        if header.colorTransform == .ycbcr420 { return quantiseSubsampled(tile) }
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
         let d = grid.dimension
         let n = grid.count
@@ -139,45 +140,51 @@ public struct TileCodec: Sendable {
                 }
             }
         }
+        var maps: [[UInt16]] = []
+        patches.withUnsafeBufferPointer { all in
+            for plane in 0..<header.planeCount {
+                maps.append(
+                    search(UnsafeBufferPointer(rebasing: all[(plane * n * d)..<((plane + 1) * n * d)]), count: n, plane: plane))
+            }
+        }
+        return maps
+    }
+
+    /// The indices of `count` patch vectors of plane `plane`: flat patches take their index
+    /// from the table; the rest are searched together.
+    func search(_ p: UnsafeBufferPointer<Float>, count n: Int, plane: Int) -> [UInt16] {
+        let d = header.patchSize * header.patchSize
+        var map = [UInt16](repeating: 0, count: n)
         var varied = [Float](repeating: 0, count: n * d)
         var variedAt = [Int](repeating: 0, count: n)
         var found = [UInt16](repeating: 0, count: n)
-        var maps: [[UInt16]] = []
-        for plane in 0..<header.planeCount {
-            var map = [UInt16](repeating: 0, count: n)
-            let flat = flatIndex[plane]
-            let invScale = 1 / scale
-            patches.withUnsafeBufferPointer { all in
-                let p = UnsafeBufferPointer(rebasing: all[(plane * n * d)..<((plane + 1) * n * d)])
-                // Flat patches take their index from the table; the rest are searched together.
-                var m = 0
-                varied.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<n {
-                        let first = p[i * d]
-                        var same = true
-                        for j in 1..<d where p[i * d + j] != first {
-                            same = false
-                            break
-                        }
-                        if same && !flat.isEmpty {
-                            map[i] = flat[Int((first * invScale).rounded())]
-                        } else {
-                            for j in 0..<d { v[m * d + j] = p[i * d + j] }
-                            variedAt[m] = i
-                            m += 1
-                        }
-                    }
-                    if m > 0 {
-                        found.withUnsafeMutableBufferPointer { f in
-                            quantisers[plane].nearest(UnsafeBufferPointer(v), count: m, into: f)
-                        }
-                        for k in 0..<m { map[variedAt[k]] = found[k] }
-                    }
+        let flat = flatIndex[plane]
+        let invScale = 1 / scale
+        var m = 0
+        varied.withUnsafeMutableBufferPointer { v in
+            for i in 0..<n {
+                let first = p[i * d]
+                var same = true
+                for j in 1..<d where p[i * d + j] != first {
+                    same = false
+                    break
+                }
+                if same && !flat.isEmpty {
+                    map[i] = flat[Int((first * invScale).rounded())]
+                } else {
+                    for j in 0..<d { v[m * d + j] = p[i * d + j] }
+                    variedAt[m] = i
+                    m += 1
                 }
             }
-            maps.append(map)
+            if m > 0 {
+                found.withUnsafeMutableBufferPointer { f in
+                    quantisers[plane].nearest(UnsafeBufferPointer(v), count: m, into: f)
+                }
+                for k in 0..<m { map[variedAt[k]] = found[k] }
+            }
         }
-        return maps
+        return map
     }
 
     public func encode(_ tile: PixelBuffer) throws -> Encoded {
@@ -197,10 +204,11 @@ public struct TileCodec: Sendable {
             return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
         }
         let grid = PatchGrid(width: tile.width, height: tile.height, patchSize: header.patchSize)
-        // Colour transform 2: the planes quantised are Y, Cb, Cr; the error is measured on R, G, B.
-        let maps = quantise(header.colorTransform == .ycbcr ? YCbCr.forward(tile) : tile)
+        // Colour transforms 2 and 3: the planes quantised are Y, Cb, Cr; the error is measured on R, G, B.
+        let maps = quantise(header.colorTransform.isYCbCr ? YCbCr.forward(tile) : tile)
         let streams = try maps.enumerated().map { plane, map in
-            try map.withUnsafeBufferPointer { try coders[plane].encode($0, width: grid.columns, height: grid.rows) }
+            let g = planeGrid(grid, plane: plane)
+            return try map.withUnsafeBufferPointer { try coders[plane].encode($0, width: g.columns, height: g.rows) }
         }
         let reconstruction = reconstruct(maps, grid: grid)
         let (sse, maxError) = Self.compare(tile, reconstruction)
@@ -415,10 +423,11 @@ public struct TileCodec: Sendable {
         var maps: [[UInt16]] = []
         maps.reserveCapacity(streams.count)
         for (plane, s) in streams.enumerated() {
-            var map = [UInt16](repeating: 0, count: grid.count)
+            let g = planeGrid(grid, plane: plane)
+            var map = [UInt16](repeating: 0, count: g.count)
             do {
                 try map.withUnsafeMutableBufferPointer {
-                    try coders[plane].decode(s, width: grid.columns, height: grid.rows, into: $0)
+                    try coders[plane].decode(s, width: g.columns, height: g.rows, into: $0)
                 }
             } catch {
                 throw ContainerError.malformed(context, "index map does not decode (\(error))")
@@ -455,6 +464,10 @@ public struct TileCodec: Sendable {
             columns.lowerBound >= 0 && columns.upperBound <= grid.width && rows.lowerBound >= 0
                 && rows.upperBound <= grid.height, "reconstruct outside the tile")
         guard !columns.isEmpty, !rows.isEmpty else { return }
+        if header.colorTransform == .ycbcr420 {
+            return reconstructSubsampled(
+                maps, grid: grid, columns: columns, rows: rows, into: destination, rowBytes: rowBytes)
+        }
         let channels = header.format.channels
         let wide = header.format.bytesPerSample == 2
         for (plane, map) in maps.enumerated() {
@@ -475,7 +488,7 @@ public struct TileCodec: Sendable {
                 }
             }
         }
-        if header.colorTransform == .ycbcr {
+        if header.colorTransform == .ycbcr {  // (4:2:0 returned above)
             YCbCr.inverse(
                 destination, columns: columns.count, rows: rows.count, rowBytes: rowBytes, channels: channels)
         }

@@ -37,7 +37,7 @@ struct CompressSettings: ParsableArguments {
 
     @Option(
         help:
-            "Lossy 8-bit colour: ycbcr (luma and two chroma planes, the default) or rgb (each channel its own plane).")
+            "Lossy 8-bit colour: ycbcr420 (luma and two half-size chroma planes, the default), ycbcr (full-size chroma) or rgb (each channel its own plane).")
     var colour: String?
 
     @Option(
@@ -68,7 +68,7 @@ struct CompressSettings: ParsableArguments {
             throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
         }
         if let colour, LossyColour(rawValue: colour) == nil {
-            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)'")
+            throw ValidationError("--colour must be ycbcr420, ycbcr or rgb, not '\(colour)'")
         }
         if let rateWeight, !(0...4).contains(rateWeight) { throw ValidationError("--rate-weight must be 0 to 4") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more") }

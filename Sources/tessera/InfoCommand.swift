@@ -74,7 +74,7 @@ struct InfoCommand: ParsableCommand {
                 input,
                 "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
                 "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
-                "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : "YCoCg-R"))")",
+                "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : h.colorTransform == .ycbcr420 ? "Y, Cb, Cr 4:2:0" : "YCoCg-R"))")",
                 residual.map {
                     "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : "")\($0.interPlane ? ", inter-plane prediction" : ""); no codebook"
                 } ?? "  codebook     \(countText) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",

@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help:
-            "8-bit colour inputs: ycbcr (train on luma and chroma planes, as compress codes them by default) or rgb. Default: the preset's, else ycbcr.")
+            "8-bit colour inputs: ycbcr (train on full-size luma and chroma planes; compress then codes with them as YCbCr 4:4:4) or rgb. Default: ycbcr.")
     var colour: String?
 
     @Option(help: "per-plane (a codebook per plane) or joint (one codebook of whole-pixel vectors).")
@@ -97,7 +97,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--algorithm must be kmeans or som, not '\(a)'")
         }
         if let colour, LossyColour(rawValue: colour) == nil {
-            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)'")
+            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)' (a collection codebook is for full-size planes)")
         }
         guard PlaneLayout(name: layout) != nil else {
             throw ValidationError("--layout must be per-plane or joint, not '\(layout)'")
@@ -139,7 +139,7 @@ struct TrainCommand: ParsableCommand {
             // A folder stands for every image under it.
             let paths = try BatchInputs.expand(inputs, outputFolder: "/", uniqueOutputs: false).map(\.input)
             // Per-plane codebooks for 8-bit colour learn the planes compress will quantise.
-            let wantsYCbCr = (colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour) == .ycbcr
+            let wantsYCbCr = (colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour) != .rgb
             let allColour = try paths.allSatisfy { YCbCrSource.applies(to: try ImageReader.open($0).info.format) }
             ycbcr = wantsYCbCr && planeLayout == .perPlane && allColour
             let open = { [ycbcr] (path: String) throws -> any ImageSource in

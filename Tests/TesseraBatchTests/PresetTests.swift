@@ -54,7 +54,7 @@ final class PresetTests: XCTestCase {
         ("codebook:\n  codewords: 5000\n", 2, "codebook.codewords", ["5000 is out of range", "16 to 4096"]),
         ("patch: 5\n", 1, "patch", ["5 is not allowed", "2, 4, 8 or 16"]),
         ("tile: 100\n", 1, "tile", ["not a multiple of 16"]),
-        ("colour: cmyk\n", 1, "colour", ["'cmyk' is not allowed", "ycbcr or rgb"]),
+        ("colour: cmyk\n", 1, "colour", ["'cmyk' is not allowed", "ycbcr420, ycbcr or rgb"]),
         ("codebook:\n  rate_weight: 9\n", 2, "codebook.rate_weight", ["9 is out of range", "0 (plain nearest codeword) to 4"]),
         ("codebook:\n  algorithm: pca\n", 2, "codebook.algorithm", ["'pca' is not an algorithm", "kmeans or som"]),
         ("quality:\n  mode: perfect\n", 2, "quality.mode", ["'perfect' is not a mode", "near-lossless"]),
