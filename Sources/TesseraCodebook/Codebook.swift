@@ -30,19 +30,35 @@ public struct Codebook: Sendable, Equatable {
     public var planes: [Plane]
     /// The planes it was trained on: the channels, or Y, Cb, Cr of RGB.
     public var colorSpace: CodebookColorSpace = .channels
+    /// A YCbCr 4:2:0 codebook: its chroma planes (1 and 2) were trained on half-size chroma and
+    /// have this many codewords; nil: every plane is full size with `codewordCount`.
+    public private(set) var chroma420Codewords: Int?
 
     public init(
         layout: PatchLayout, codewordCount: Int, algorithm: CodebookAlgorithm, sampleCount: Int, seed: UInt64,
-        planes: [Plane]
+        planes: [Plane], chroma420Codewords: Int? = nil
     ) {
         precondition(planes.count == layout.codebookCount, "one plane per codebook")
-        precondition(planes.allSatisfy { $0.codewords.count == codewordCount * layout.dimensions }, "codeword count")
+        precondition(
+            chroma420Codewords == nil || (layout.planeLayout == .perPlane && layout.channelCount >= 3),
+            "4:2:0 chroma needs per-plane codebooks of 3 or 4 channels")
+        self.chroma420Codewords = chroma420Codewords
+        if chroma420Codewords != nil { colorSpace = .ycbcr }
+        for (i, p) in planes.enumerated() {
+            let k = (i == 1 || i == 2) ? chroma420Codewords ?? codewordCount : codewordCount
+            precondition(p.codewords.count == k * layout.dimensions, "codeword count")
+        }
         self.layout = layout
         self.codewordCount = codewordCount
         self.algorithm = algorithm
         self.sampleCount = sampleCount
         self.seed = seed
         self.planes = planes
+    }
+
+    /// Codewords of plane `plane`.
+    public func codewordCount(plane: Int) -> Int {
+        (plane == 1 || plane == 2) ? chroma420Codewords ?? codewordCount : codewordCount
     }
 
     /// The search kernel over plane `plane`'s codewords.

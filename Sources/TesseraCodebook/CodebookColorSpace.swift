@@ -8,4 +8,7 @@ public enum CodebookColorSpace: Sendable, Equatable {
 
     /// `.tcb` Flags bit 0.
     static let ycbcrFlag: UInt32 = 1
+    /// `.tcb` Flags bit 1 (with bit 0): chroma trained at half size (4:2:0), with its own
+    /// codeword count at offset 28.
+    static let chroma420Flag: UInt32 = 2
 }

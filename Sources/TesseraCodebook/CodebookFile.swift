@@ -19,14 +19,19 @@ public enum CodebookFile {
     public static let planeHeaderSize = 16
     public static let checksumSize = 4
 
-    /// Total size of a file with these dimensions, or nil if it overflows.
-    static func fileSize(planes: Int, codewords: Int, dimensions: Int) -> Int? {
-        let (values, o1) = codewords.multipliedReportingOverflow(by: dimensions)
-        let (bytes, o2) = values.multipliedReportingOverflow(by: 4)
-        let (perPlane, o3) = bytes.addingReportingOverflow(planeHeaderSize)
-        let (all, o4) = perPlane.multipliedReportingOverflow(by: planes)
-        guard !(o1 || o2 || o3 || o4) else { return nil }
-        return headerSize + all + checksumSize
+    /// Total size of a file with these dimensions, or nil if it overflows; `chroma`: the
+    /// codeword count of planes 1 and 2 of a 4:2:0 codebook.
+    static func fileSize(planes: Int, codewords: Int, dimensions: Int, chroma: Int? = nil) -> Int? {
+        var total = headerSize + checksumSize
+        for plane in 0..<planes {
+            let k = (plane == 1 || plane == 2) ? chroma ?? codewords : codewords
+            let (values, o1) = k.multipliedReportingOverflow(by: dimensions)
+            let (bytes, o2) = values.multipliedReportingOverflow(by: 4)
+            let (sum, o3) = total.addingReportingOverflow(bytes + planeHeaderSize)
+            guard !(o1 || o2 || o3) else { return nil }
+            total = sum
+        }
+        return total
     }
 
     // MARK: Writing
@@ -36,11 +41,15 @@ public enum CodebookFile {
         let layout = codebook.layout
         let d = layout.dimensions
         let k = codebook.codewordCount
-        var w = LittleEndianWriter(capacity: fileSize(planes: codebook.planes.count, codewords: k, dimensions: d) ?? 0)
+        var w = LittleEndianWriter(
+            capacity: fileSize(
+                planes: codebook.planes.count, codewords: k, dimensions: d, chroma: codebook.chroma420Codewords) ?? 0)
         w.raw(magic)
         // Version 1 unless a version-2 feature (a flag) is used, so older readers keep reading
         // every codebook they could before.
-        let flags = codebook.colorSpace == .ycbcr ? CodebookColorSpace.ycbcrFlag : 0
+        let flags =
+            (codebook.colorSpace == .ycbcr ? CodebookColorSpace.ycbcrFlag : 0)
+            | (codebook.chroma420Codewords != nil ? CodebookColorSpace.chroma420Flag : 0)
         w.u16(UInt16(flags == 0 ? 1 : version))
         w.u16(UInt16(headerSize))
         w.u32(flags)
@@ -51,7 +60,7 @@ public enum CodebookFile {
         w.u16(UInt16(layout.codebookCount))
         w.u16(UInt16(d))
         w.u32(UInt32(k))
-        w.u32(0)  // Reserved
+        w.u32(UInt32(codebook.chroma420Codewords ?? 0))  // Chroma_Codeword_Count (v2, Flags bit 1), else reserved
         w.u64(UInt64(codebook.sampleCount))
         w.u64(codebook.seed)
         switch codebook.algorithm {
@@ -123,6 +132,7 @@ public enum CodebookFile {
         var seed: UInt64
         var fileSize: Int
         var colorSpace: CodebookColorSpace
+        var chroma420: Int?
     }
 
     /// Parses and checks the 96-byte header. `bytes` must hold at least `headerSize` bytes.
@@ -144,7 +154,7 @@ public enum CodebookFile {
             throw .invalidField(path: source, field: "Header_Size", detail: "is \(size), not \(headerSize)")
         }
         let flags = r.u32()
-        let known = version >= 2 ? CodebookColorSpace.ycbcrFlag : 0
+        let known = version >= 2 ? CodebookColorSpace.ycbcrFlag | CodebookColorSpace.chroma420Flag : 0
         guard flags & ~known == 0 else {
             throw .invalidField(path: source, field: "Flags", detail: "has reserved bits set (0x\(String(flags, radix: 16)))")
         }
@@ -187,7 +197,17 @@ public enum CodebookFile {
             throw invalid("Dimensions", "is \(dimensions) but the layout gives \(layout.dimensions)")
         }
         guard (2...65536).contains(k) else { throw invalid("Codeword_Count", "is \(k), not 2 to 65536") }
-        guard reserved1 == 0 else { throw invalid("the reserved field at offset 28", "is not zero") }
+        let chroma: Int?
+        if flags & CodebookColorSpace.chroma420Flag != 0 {
+            guard flags & CodebookColorSpace.ycbcrFlag != 0 else { throw invalid("Flags", "say 4:2:0 chroma without YCbCr") }
+            guard (2...k).contains(Int(reserved1)) else {
+                throw invalid("Chroma_Codeword_Count", "is \(reserved1), not 2 to \(k)")
+            }
+            chroma = Int(reserved1)
+        } else {
+            guard reserved1 == 0 else { throw invalid("the reserved field at offset 28", "is not zero") }
+            chroma = nil
+        }
         guard sampleCount <= UInt64(Int.max) else { throw invalid("Sample_Count", "is out of range") }
         let algorithm: CodebookAlgorithm
         switch algorithmCode {
@@ -220,7 +240,7 @@ public enum CodebookFile {
         default:
             throw invalid("Algorithm", "is \(algorithmCode), not 1 (K-means) or 2 (SOM)")
         }
-        guard let total = fileSize(planes: codebookCount, codewords: k, dimensions: dimensions) else {
+        guard let total = fileSize(planes: codebookCount, codewords: k, dimensions: dimensions, chroma: chroma) else {
             throw invalid("Codeword_Count", "gives an impossible size")
         }
         let colorSpace: CodebookColorSpace = flags & CodebookColorSpace.ycbcrFlag != 0 ? .ycbcr : .channels
@@ -231,7 +251,7 @@ public enum CodebookFile {
         }
         return Header(
             layout: layout, algorithm: algorithm, codewordCount: k, sampleCount: Int(sampleCount), seed: seed,
-            fileSize: total, colorSpace: colorSpace)
+            fileSize: total, colorSpace: colorSpace, chroma420: chroma)
     }
 
     /// Parses a whole codebook from its bytes (a file's, or a container's copy).
@@ -258,7 +278,8 @@ public enum CodebookFile {
             guard mse.isFinite, mse >= 0 else {
                 throw .invalidField(path: source, field: "plane \(index) Final_MSE", detail: "is not a finite number ≥ 0")
             }
-            let codewords = r.f32Array(header.codewordCount * d)
+            let k = (index == 1 || index == 2) ? header.chroma420 ?? header.codewordCount : header.codewordCount
+            let codewords = r.f32Array(k * d)
             guard codewords.allSatisfy({ $0.isFinite }) else {
                 throw .invalidField(path: source, field: "plane \(index) Codewords", detail: "hold values that are not finite")
             }
@@ -266,7 +287,7 @@ public enum CodebookFile {
         }
         var codebook = Codebook(
             layout: header.layout, codewordCount: header.codewordCount, algorithm: header.algorithm,
-            sampleCount: header.sampleCount, seed: header.seed, planes: planes)
+            sampleCount: header.sampleCount, seed: header.seed, planes: planes, chroma420Codewords: header.chroma420)
         codebook.colorSpace = header.colorSpace
         return codebook
     }

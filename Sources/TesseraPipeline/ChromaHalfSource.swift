@@ -4,16 +4,16 @@ import TesseraIO
 /// a 2×2 block (cut blocks at the edges average what they have): what the chroma planes of
 /// colour transform 3 (4:2:0) hold, so their codebooks are trained on the samples they will
 /// quantise. Its luma and alpha are halved too, and not used.
-final class ChromaHalfSource: ImageSource {
-    let base: any ImageSource
-    let info: ImageInfo
-    var path: String { base.path }
-    var fileDescription: FileDescription { base.fileDescription }
-    private(set) var nextRow = 0
+public final class ChromaHalfSource: ImageSource {
+    public let base: any ImageSource
+    public let info: ImageInfo
+    public var path: String { base.path }
+    public var fileDescription: FileDescription { base.fileDescription }
+    public private(set) var nextRow = 0
     /// A row read from the base that waits for its pair.
     private var pending: PixelBuffer?
 
-    init(_ base: any ImageSource) {
+    public init(_ base: any ImageSource) {
         precondition(base.info.format.bitDepth == 8 && base.nextRow == 0)
         self.base = base
         var info = base.info
@@ -22,7 +22,7 @@ final class ChromaHalfSource: ImageSource {
         self.info = info
     }
 
-    func readBand(maxRows: Int) throws -> PixelBuffer? {
+    public func readBand(maxRows: Int) throws -> PixelBuffer? {
         guard nextRow < info.height else { return nil }
         let want = min(max(maxRows, 1), info.height - nextRow)
         // Full-size rows: whole pairs, the last row alone at an odd height.

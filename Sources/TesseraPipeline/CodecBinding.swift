@@ -128,9 +128,9 @@ enum CodecBinding {
                 "CBOK chunk", text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
         try check(codebook: codebook, header: header)
-        for m in models where m.alphabetSize != codebook.codewordCount {
+        for (plane, m) in models.enumerated() where m.alphabetSize != codebook.codewordCount(plane: plane) {
             throw ContainerError.malformed(
-                "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount) codewords")
+                "EMOD chunk", "a model of \(m.alphabetSize) symbols for \(codebook.codewordCount(plane: plane)) codewords")
         }
         // A reader only looks codewords up: the plain kernel wrapper is enough.
         return TileCodec(
@@ -170,6 +170,9 @@ enum CodecBinding {
                 "CBOK chunk",
                 "codebook (\(layout)) does not fit \(header.planeCount) plane(s) of \(header.patchSize)x\(header.patchSize) patches"
             )
+        }
+        guard codebook.chroma420Codewords == nil || header.colorTransform == .ycbcr420 else {
+            throw ContainerError.malformed("CBOK chunk", "codebook trained on 4:2:0 chroma, but the image is not coded 4:2:0")
         }
         guard (codebook.colorSpace == .ycbcr) == header.colorTransform.isYCbCr else {
             throw ContainerError.malformed(

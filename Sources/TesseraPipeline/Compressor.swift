@@ -44,8 +44,8 @@ public enum Compressor {
         if !YCbCrSource.applies(to: info.format) {
             transform = .none
         } else if let given = givenCodebook {
-            // Collection codebooks are trained on full-size planes: YCbCr 4:4:4 or none.
-            transform = given.colorSpace == .ycbcr ? .ycbcr : .none
+            // A given (collection) codebook was trained for one: none, YCbCr, or YCbCr 4:2:0.
+            transform = given.colorSpace == .ycbcr ? (given.chroma420Codewords != nil ? .ycbcr420 : .ycbcr) : .none
         } else {
             switch options.lossyColour {
             case .ycbcr420: transform = .ycbcr420
@@ -357,8 +357,11 @@ public enum Compressor {
     /// third smaller for a few tenths of a dB. With 4:2:0, K/2 and K/4 were also tried (4 images
     /// at K = 256 and 1024): K/4 paid on kodim23 only; K/8 stays for both.
     static func codewordCounts(_ k: Int, planes: Int, ycbcr: Bool) -> [Int] {
-        (0..<planes).map { plane in ycbcr && (plane == 1 || plane == 2) ? max(16, k / 8) : k }
+        (0..<planes).map { plane in ycbcr && (plane == 1 || plane == 2) ? chromaCodewords(k) : k }
     }
+
+    /// Codewords of each chroma plane of YCbCr for luma's `k`: k/8, at least 16 (at most k).
+    public static func chromaCodewords(_ k: Int) -> Int { min(k, max(16, k / 8)) }
 
     static func check(_ codebook: Codebook, path: String, header: ImageHeader, input: String) throws {
         do {

@@ -26,7 +26,7 @@ public struct PackedCodebook: Sendable, Equatable {
         precondition(codebook.layout.planeLayout == .perPlane)
         self.init(
             rounding: codebook.planes.map(\.codewords),
-            codewordCounts: Array(repeating: codebook.codewordCount, count: codebook.planes.count),
+            codewordCounts: (0..<codebook.planes.count).map(codebook.codewordCount(plane:)),
             patchSize: codebook.layout.patchSize, colorSpace: codebook.colorSpace)
     }
 

@@ -32,9 +32,13 @@ struct InfoCommand: ParsableCommand {
             let codebookChunk = image.reader.headerChunks[.codebook] ?? image.reader.headerChunks[.packedCodebook]
             let packed = image.reader.headerChunks[.packedCodebook] != nil
             let codebookBytes = codebookChunk?.count ?? 0
-            // Names the codebook: for CBOK equal to the CRC-32C of the .tcb file it came from, so
-            // files sharing a collection codebook show the same value.
-            let codebookCRC = codebookChunk.map { String(CRC32C.checksum($0), radix: 16).leftPadded(8) }
+            // Names the codebook: for CBOK the checksum its .tcb stores (the CRC-32C of every byte
+            // before it, which `tessera train` prints), so files sharing a collection codebook show
+            // the same value. (The CRC of a whole .tcb would not do: a message followed by its own
+            // CRC-32C always has the same CRC.) For CBKP, the CRC-32C of the payload.
+            let codebookCRC = codebookChunk.map { bytes in
+                String(packed ? CRC32C.checksum(bytes) : CRC32C.checksum(bytes.dropLast(4)), radix: 16).leftPadded(8)
+            }
             let codewords = image.codec.quantisers.first?.codewordCount ?? 0
             // Chroma planes of YCbCr have fewer codewords than luma.
             let counts = image.codec.quantisers.map(\.codewordCount)

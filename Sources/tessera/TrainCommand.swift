@@ -129,6 +129,8 @@ struct TrainCommand: ParsableCommand {
         let sampleStart = clock.now
         let sample: PatchSample
         var ycbcr = false
+        // 4:2:0 (the default for colour, K-means): chroma codebooks from half-size chroma, K/8 codewords.
+        var chromaSample: PatchSample?
         if let raw = sampleInput {
             let rawLayout = try PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane)
             sample = try PatchSample.readRawFloat32(path: raw, layout: rawLayout)
@@ -139,7 +141,8 @@ struct TrainCommand: ParsableCommand {
             // A folder stands for every image under it.
             let paths = try BatchInputs.expand(inputs, outputFolder: "/", uniqueOutputs: false).map(\.input)
             // Per-plane codebooks for 8-bit colour learn the planes compress will quantise.
-            let wantsYCbCr = (colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour) != .rgb
+            let wantsColour = colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour
+            let wantsYCbCr = wantsColour != .rgb
             let allColour = try paths.allSatisfy { YCbCrSource.applies(to: try ImageReader.open($0).info.format) }
             ycbcr = wantsYCbCr && planeLayout == .perPlane && allColour
             let open = { [ycbcr] (path: String) throws -> any ImageSource in
@@ -152,7 +155,14 @@ struct TrainCommand: ParsableCommand {
                     let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
                     bar.show("sampling \(percent)%  \(p.path)")
                 }, open: open)
-            if ycbcr { lines.append("colour: trained on Y, Cb, Cr planes (compress codes 8-bit colour that way)") }
+            if ycbcr && wantsColour == .ycbcr420 && algorithm == "kmeans" {
+                chromaSample = try PatchSampler.sample(
+                    paths: paths, options: options, open: { ChromaHalfSource(try open($0)) })
+                lines.append(
+                    "colour: trained on Y and half-size Cb, Cr (4:2:0, \(Compressor.chromaCodewords(codewords)) chroma codewords), as compress codes 8-bit colour by default")
+            } else if ycbcr {
+                lines.append("colour: trained on Y, Cb, Cr planes (compress codes 8-bit colour with them as YCbCr 4:4:4)")
+            }
             bar.finish()
             let seconds = Self.seconds(clock.now - sampleStart)
             lines.append(
@@ -193,8 +203,36 @@ struct TrainCommand: ParsableCommand {
                     threads: threadCount, miniBatchSize: miniBatch))
         }
         let trainStart = clock.now
-        let result = try CodebookTrainer.train(sample: sample, method: method) { plane, iteration, distortion in
+        let show = { (plane: Int, iteration: Int, distortion: Double) -> Void in
             bar.show("training plane \(plane): iteration \(iteration), distortion \(Self.fixed(distortion, 2)) per vector")
+        }
+        let trained: Codebook
+        let records: [PlaneTraining]
+        if let chromaSample, case .kmeans(let parameters) = method {
+            // Plane by plane: luma (and alpha) from the full-size sample, chroma from the half-size one.
+            let chroma = Compressor.chromaCodewords(codewords)
+            var planes: [Codebook.Plane] = []
+            var planeRecords: [PlaneTraining] = []
+            for plane in 0..<sample.layout.codebookCount {
+                let isChroma = plane == 1 || plane == 2
+                let source = isChroma ? chromaSample : sample
+                var p = parameters
+                p.codewordCount = isChroma ? chroma : codewords
+                let single = try PatchSample(
+                    layout: PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane), count: source.count,
+                    values: Array(source.plane(plane)))
+                let one = try CodebookTrainer.train(sample: single, method: .kmeans(p)) { show(plane, $1, $2) }
+                planes.append(one.codebook.planes[0])
+                planeRecords.append(one.planes[0])
+            }
+            trained = Codebook(
+                layout: sample.layout, codewordCount: codewords, algorithm: method.algorithm, sampleCount: sample.count,
+                seed: seed, planes: planes, chroma420Codewords: chroma)
+            records = planeRecords
+        } else {
+            let result = try CodebookTrainer.train(sample: sample, method: method, progress: show)
+            trained = result.codebook
+            records = result.planes
         }
         bar.finish()
         let trainSeconds = Self.seconds(clock.now - trainStart)
@@ -203,7 +241,7 @@ struct TrainCommand: ParsableCommand {
         if case .som(let p) = method { description += ", map \(p.mapRows)×\(p.mapColumns)" }
         if let b = miniBatch, algorithm == "kmeans" { description += ", mini-batches of \(b)" }
         lines.append(description + ", \(Self.fixed(trainSeconds, 2)) s")
-        for (plane, record) in result.planes.enumerated() {
+        for (plane, record) in records.enumerated() {
             lines.append("plane \(plane): iteration  distortion/vector  MSE/value")
             for (i, value) in record.distortions.enumerated() {
                 let label = i == record.distortions.count - 1 && miniBatch != nil && algorithm == "kmeans" ? "final" : "\(i)"
@@ -216,14 +254,17 @@ struct TrainCommand: ParsableCommand {
         }
 
         // 4. The file, written atomically.
-        var codebook = result.codebook
+        var codebook = trained
         codebook.colorSpace = ycbcr ? .ycbcr : .channels
         try CodebookFile.write(codebook, to: output)
         let size = CodebookFile.serialize(codebook).count
-        lines.append("wrote \(output) (\(size) bytes)")
+        let serialized = CodebookFile.serialize(codebook)
+        let id = String(CRC32C.checksum(serialized.dropLast(4)), radix: 16).leftPadded(8)
+        lines.append("wrote \(output) (\(size) bytes, CRC-32C \(id): `tessera info` shows it for every file made with it)")
         if let stats = statsJson {
             try writeStats(
-                stats, result: result, trainSeconds: trainSeconds, threads: threadCount, algorithm: algorithm,
+                stats, records: records, sampleCount: codebook.sampleCount, trainSeconds: trainSeconds,
+                threads: threadCount, algorithm: algorithm,
                 codewords: codewords)
         }
         if !quiet { printOut(lines.joined(separator: "\n")) }
@@ -231,14 +272,14 @@ struct TrainCommand: ParsableCommand {
 
     /// Machine-readable figures for the benchmark scripts.
     private func writeStats(
-        _ path: String, result: CodebookTrainer.Result, trainSeconds: Double, threads: Int, algorithm: String,
-        codewords: Int
+        _ path: String, records: [PlaneTraining], sampleCount: Int, trainSeconds: Double, threads: Int,
+        algorithm: String, codewords: Int
     ) throws {
-        let planes = result.planes.map { r in
+        let planes = records.map { r in
             "{\"iterations\": \(r.iterations), \"final_mse_per_value\": \(r.finalMSE), \"distortions_per_vector\": [\(r.distortions.map { "\($0)" }.joined(separator: ", "))]}"
         }
         let text = """
-            {"algorithm": "\(algorithm)", "codewords": \(codewords), "threads": \(threads), "train_seconds": \(trainSeconds), "sample_count": \(result.codebook.sampleCount), "planes": [\(planes.joined(separator: ", "))]}
+            {"algorithm": "\(algorithm)", "codewords": \(codewords), "threads": \(threads), "train_seconds": \(trainSeconds), "sample_count": \(sampleCount), "planes": [\(planes.joined(separator: ", "))]}
 
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)

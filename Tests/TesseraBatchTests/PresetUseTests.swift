@@ -88,8 +88,19 @@ final class PresetUseTests: XCTestCase {
         ])
         _ = try run(["compress", Corpus.path("kodak/kodim21.png"), "-o", scratch.path("c.tess"), "--codebook", tcb, "--quiet"])
         let c = try info(scratch.path("c.tess"))
-        XCTAssertEqual(c["colour_transform"] as? String, "ycbcr")
+        XCTAssertEqual(c["colour_transform"] as? String, "ycbcr420", "chroma trained at half size")
+        XCTAssertEqual(c["codewords_per_plane"] as? [Int], [32, 16, 16])
         XCTAssertEqual(c["codebook_packed"] as? Bool, false, "a given codebook is embedded as it is")
+        // Trained with --colour ycbcr, the same collection codes with full-size chroma.
+        _ = try run([
+            "train", Corpus.path("kodak/kodim19.png"), "-o", scratch.path("full.tcb"), "--codewords", "32",
+            "--samples", "8000", "--colour", "ycbcr", "--quiet",
+        ])
+        _ = try run([
+            "compress", Corpus.path("kodak/kodim21.png"), "-o", scratch.path("f.tess"), "--codebook",
+            scratch.path("full.tcb"), "--quiet",
+        ])
+        XCTAssertEqual(try info(scratch.path("f.tess"))["colour_transform"] as? String, "ycbcr")
         let bad = try CommandRunner.tessera(["compress", Corpus.path("kodak/kodim21.png"), "-o", scratch.path("b.tess"), "--colour", "cmyk"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.stderr.contains("--colour must be ycbcr420, ycbcr or rgb"), bad.stderr)
@@ -140,7 +151,7 @@ final class PresetUseTests: XCTestCase {
     }
 
     /// `train` over a folder once; `compress --codebook` and `watch --codebook` then embed that
-    /// same codebook (info shows its CRC-32C, equal to the .tcb file's) in every file.
+    /// same codebook (info shows its CRC-32C, the checksum the .tcb stores) in every file.
     func testCollectionCodebookTrainedOnceUsedByCompressAndWatch() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
@@ -151,7 +162,14 @@ final class PresetUseTests: XCTestCase {
         }
         let tcb = scratch.path("collection.tcb")
         _ = try run(["train", batch, "-o", tcb, "--pipeline", "grey-document", "--codewords", "64", "--samples", "20000", "--quiet"])
-        let crc = String(CRC32C.checksum(Array(try Data(contentsOf: URL(fileURLWithPath: tcb)))), radix: 16)
+        let crc = String(CRC32C.checksum(Array(try Data(contentsOf: URL(fileURLWithPath: tcb)).dropLast(4))), radix: 16)
+        // Another codebook (another seed) shows another value.
+        let other = scratch.path("other.tcb")
+        _ = try run(["train", batch, "-o", other, "--codewords", "64", "--samples", "20000", "--seed", "9", "--quiet"])
+        _ = try run(["compress", batch + "/tesseract-hebtypo.png", "-o", scratch.path("two.tess"), "--codebook", other, "--quiet"])
+        XCTAssertNotEqual(
+            (try info(scratch.path("two.tess"))["codebook_crc32c"] as? String).map { String(Int($0, radix: 16) ?? -1, radix: 16) },
+            crc)
         _ = try run(["compress", batch + "/tesseract-hebtypo.png", "-o", scratch.path("one.tess"), "--codebook", tcb, "--quiet"])
         let watchIn = scratch.path("in")
         try FileManager.default.createDirectory(atPath: watchIn, withIntermediateDirectories: true)

@@ -162,4 +162,31 @@ final class CodebookFileTests: XCTestCase {
             guard case .cannotWrite = error as? CodebookFileError else { return XCTFail("\(error)") }
         }
     }
+
+    /// Version 2: a 4:2:0 codebook (YCbCr, chroma trained at half size with its own count)
+    /// writes Flags bits 0 and 1 and Chroma_Codeword_Count, and reads back equal; a count out of
+    /// range is refused.
+    func testChroma420CodebookRoundTrips() throws {
+        let layout = try PatchLayout(patchSize: 2, channelCount: 3, planeLayout: .perPlane)
+        let planes = [8, 3, 3].enumerated().map { i, k in
+            Codebook.Plane(codewords: (0..<(k * 4)).map { Float(($0 * 37 + i * 11) % 256) }, iterations: 2, finalMSE: 1.5)
+        }
+        var codebook = Codebook(
+            layout: layout, codewordCount: 8, algorithm: .kmeans(maxIterations: 5, tolerance: 0, miniBatchSize: 0),
+            sampleCount: 100, seed: 4, planes: planes, chroma420Codewords: 3)
+        XCTAssertEqual(codebook.colorSpace, .ycbcr)
+        XCTAssertEqual((0..<3).map(codebook.codewordCount(plane:)), [8, 3, 3])
+        codebook.colorSpace = .ycbcr
+        let bytes = CodebookFile.serialize(codebook)
+        XCTAssertEqual(bytes.count, 96 + (16 + 4 * 8 * 4) + 2 * (16 + 4 * 3 * 4) + 4)
+        XCTAssertEqual(Array(bytes[8..<10]), [2, 0], "Format_Version 2")
+        XCTAssertEqual(bytes[12], 3, "Flags bits 0 and 1")
+        XCTAssertEqual(bytes[28], 3, "Chroma_Codeword_Count")
+        XCTAssertEqual(try CodebookFile.parse(bytes, source: "c.tcb"), codebook)
+        var wrong = bytes
+        wrong[28] = 9  // more than K
+        XCTAssertThrowsError(try CodebookFile.parse(resealed(wrong), source: "c.tcb")) { error in
+            XCTAssertTrue("\(error)".contains("Chroma_Codeword_Count"), "\(error)")
+        }
+    }
 }
