@@ -13,7 +13,8 @@ struct CompressCommand: ParsableCommand {
             streaming pass), then every tile is quantised with it and entropy coded in parallel (a \
             second pass). The codebook is embedded, so the .tess file is self-contained. With \
             --codebook, a codebook trained by `tessera train` (for example over a whole collection) is \
-            used instead. Prints the ratio to the raw image, bits per pixel and PSNR.
+            used instead. 8-bit colour is coded as luma and two half-size chroma planes (--colour). \
+            Prints the ratio to the raw image, bits per pixel and PSNR.
 
             Examples:
               tessera compress scan.tif -o scan.tess
@@ -22,6 +23,7 @@ struct CompressCommand: ParsableCommand {
               tessera compress scan.tif -o scan.tess --pipeline grey-document
               tessera compress master.tif -o master.tess --max-error 2      # near-lossless
               tessera compress page.tif -o page.tess --lossless
+              tessera compress photo.png -o photo.tess --psnr 36              # smallest file of at least 36 dB
               tessera compress scans/ --out-dir tess/ --shard 3/8 --skip-existing
 
             --max-error E and --lossless code every sample within ±E of the original (exact \
