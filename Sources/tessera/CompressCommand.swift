@@ -23,7 +23,7 @@ struct CompressCommand: ParsableCommand {
               tessera compress scan.tif -o scan.tess --pipeline grey-document
               tessera compress master.tif -o master.tess --max-error 2      # near-lossless
               tessera compress page.tif -o page.tess --lossless
-              tessera compress photo.png -o photo.tess --psnr 36   # smallest file of 36 dB or more
+              tessera compress photo.png -o photo.tess --psnr 36   # smallest file ≥ 36 dB
               tessera compress scans/ --out-dir tess/ --shard 3/8 --skip-existing
 
             --max-error E and --lossless code every sample within ±E of the original (exact \
