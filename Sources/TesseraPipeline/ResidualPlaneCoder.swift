@@ -97,6 +97,21 @@ struct ResidualPlaneCoder: PlaneCoding {
         return (Self.median(a, b, c), ctx)
     }
 
+    /// The prediction and context of sample (x, y), the same for encoder and decoder: the median
+    /// edge detector's, moved by the inter-plane `correction` when there is one (which also
+    /// raises the activity the context is chosen by).
+    @inline(__always)
+    func correctedPrediction(_ r: UnsafeMutableBufferPointer<UInt16>, x: Int, y: Int, w: Int, correction c: Int?)
+        -> (prediction: Int, context: Int, median: Int)
+    {
+        guard let c else {
+            let (median, ctx) = predict(r, x: x, y: y, w: w, extra: 0)
+            return (median, ctx, median)
+        }
+        let (median, ctx) = predict(r, x: x, y: y, w: w, extra: abs(c) * Self.correctionActivity)
+        return (min(max(median + c, 0), maxValue), ctx, median)
+    }
+
     /// Codes `plane` of `tile` (interleaved samples, one byte each) and writes the decoded
     /// samples into the same plane of `decoded`.
     func encode(_ tile: PixelBuffer, plane: Int, into decoded: inout PixelBuffer) throws -> [UInt8] {
@@ -152,7 +167,7 @@ struct ResidualPlaneCoder: PlaneCoding {
         var errors = [Int32](repeating: 0, count: keepErrors ? w * h : 0)
         var lists = [[UInt16]](repeating: [], count: Self.contexts)
         let s = step, e = maxError, top = maxValue, wideCoding = wide
-        let corrected = !correction.isEmpty, weight = Self.correctionActivity
+        let corrected = !correction.isEmpty
         var raw = RawBitWriter()
         samples.withUnsafeBufferPointer { src in
             rec.withUnsafeMutableBufferPointer { r in
@@ -161,9 +176,8 @@ struct ResidualPlaneCoder: PlaneCoding {
                         for y in 0..<h {
                             for x in 0..<w {
                                 let i = y * w + x
-                                let c = corrected ? Int(corr[i]) : 0
-                                let (median, ctx) = predict(r, x: x, y: y, w: w, extra: abs(c) * weight)
-                                let p = corrected ? min(max(median + c, 0), top) : median
+                                let (p, ctx, median) = correctedPrediction(
+                                    r, x: x, y: y, w: w, correction: corrected ? Int(corr[i]) : nil)
                                 let v = Int(src[i])
                                 let err = v - p
                                 let q = err >= 0 ? (err + e) / s : -((-err + e) / s)
@@ -246,7 +260,7 @@ struct ResidualPlaneCoder: PlaneCoding {
         var rec = [UInt16](repeating: 0, count: w * h)
         var errors = [Int32](repeating: 0, count: keepErrors ? w * h : 0)
         let s = step, top = maxValue
-        let corrected = !correction.isEmpty, weight = Self.correctionActivity
+        let corrected = !correction.isEmpty
         var overrun = false
         rec.withUnsafeMutableBufferPointer { r in
             correction.withUnsafeBufferPointer { corr in
@@ -254,9 +268,8 @@ struct ResidualPlaneCoder: PlaneCoding {
                     for y in 0..<h {
                         for x in 0..<w {
                             let i = y * w + x
-                            let c = corrected ? Int(corr[i]) : 0
-                            let (median, ctx) = predict(r, x: x, y: y, w: w, extra: abs(c) * weight)
-                            let p = corrected ? min(max(median + c, 0), top) : median
+                            let (p, ctx, median) = correctedPrediction(
+                                r, x: x, y: y, w: w, correction: corrected ? Int(corr[i]) : nil)
                             let k = cursors[ctx]
                             guard k < counts[ctx] else {
                                 overrun = true
