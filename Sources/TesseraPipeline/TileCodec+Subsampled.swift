@@ -74,9 +74,9 @@ extension TileCodec {
         }
     }
 
-    /// `reconstruct` for 4:2:0: luma and alpha straight into place, each chroma plane through a
-    /// small buffer of the samples the range needs (one more on every side, within the tile),
-    /// interpolated to full size; then back to RGB.
+    /// `reconstruct` for 4:2:0: luma and alpha straight into place, the chroma samples the range
+    /// needs (one more on every side, within the tile) into a small buffer, then in one pass per
+    /// pixel: chroma interpolated and the pixel turned back into RGB.
     func reconstructSubsampled(
         _ maps: [[UInt16]], grid: PatchGrid, columns: Range<Int>, rows: Range<Int>,
         into destination: UnsafeMutableRawPointer, rowBytes: Int
@@ -96,33 +96,52 @@ extension TileCodec {
         let cy0 = max(0, rows.lowerBound / 2 - 1), cy1 = min(chroma.height, (rows.upperBound + 1) / 2 + 1)
         let lastX = chroma.width - 1, lastY = chroma.height - 1
         let cw = cx1 - cx0
-        var samples = [UInt8](repeating: 0, count: cw * (cy1 - cy0))
-        for plane in 1...2 {
-            precondition(maps[plane].count == chroma.count, "index map size")
-            samples.withUnsafeMutableBytes { s in
-                guard let base = s.baseAddress else { return }
+        let count = cw * (cy1 - cy0)
+        // Both chroma planes' samples for the range, Cb then Cr.
+        var samples = [UInt8](repeating: 0, count: 2 * count)
+        samples.withUnsafeMutableBytes { s in
+            guard let base = s.baseAddress else { return }
+            for plane in 1...2 {
+                precondition(maps[plane].count == chroma.count, "index map size")
                 maps[plane].withUnsafeBufferPointer { m in
                     byteTables[plane].withUnsafeBufferPointer { t in
                         Self.reconstructBytes(
-                            map: m, table: t, grid: chroma, columns: cx0..<cx1, rows: cy0..<cy1, into: base,
-                            rowBytes: cw, channels: 1)
-                    }
-                }
-                let src = base.assumingMemoryBound(to: UInt8.self)
-                for (i, y) in rows.enumerated() {
-                    // The nearer chroma row (weight 3) and the other one around y (weight 1).
-                    let j = y / 2, nj = y & 1 == 1 ? min(j + 1, lastY) : max(j - 1, 0)
-                    let near = src + (j - cy0) * cw, far = src + (nj - cy0) * cw
-                    var to = (destination + i * rowBytes).assumingMemoryBound(to: UInt8.self) + plane
-                    for x in columns {
-                        let k = x / 2, nk = x & 1 == 1 ? min(k + 1, lastX) : max(k - 1, 0)
-                        let a = Int(near[k - cx0]), b = Int(near[nk - cx0]), c = Int(far[k - cx0]), d = Int(far[nk - cx0])
-                        to.pointee = UInt8(truncatingIfNeeded: (9 * a + 3 * b + 3 * c + d + 8) >> 4)
-                        to += channels
+                            map: m, table: t, grid: chroma, columns: cx0..<cx1, rows: cy0..<cy1,
+                            into: base + (plane - 1) * count, rowBytes: cw, channels: 1)
                     }
                 }
             }
         }
-        YCbCr.inverse(destination, columns: columns.count, rows: rows.count, rowBytes: rowBytes, channels: channels)
+        // Per output column, the nearer chroma sample (weight 3) and the other one around it (1).
+        let nearX = columns.map { $0 / 2 - cx0 }
+        let farX = columns.map { x in (x & 1 == 1 ? min(x / 2 + 1, lastX) : max(x / 2 - 1, 0)) - cx0 }
+        let t = YCbCr.tables
+        samples.withUnsafeBufferPointer { s in
+            guard let cb = s.baseAddress else { return }
+            let cr = cb + count
+            t.red.withUnsafeBufferPointer { red in
+                t.greenCb.withUnsafeBufferPointer { greenCb in
+                    t.greenCr.withUnsafeBufferPointer { greenCr in
+                        t.blue.withUnsafeBufferPointer { blue in
+                            for (i, y) in rows.enumerated() {
+                                let j = y / 2, nj = y & 1 == 1 ? min(j + 1, lastY) : max(j - 1, 0)
+                                let near = (j - cy0) * cw, far = (nj - cy0) * cw
+                                var o = (destination + i * rowBytes).assumingMemoryBound(to: UInt8.self)
+                                for c in 0..<nearX.count {
+                                    let a = near + nearX[c], b = near + farX[c], e = far + nearX[c], f = far + farX[c]
+                                    let u = (9 * Int(cb[a]) + 3 * Int(cb[b]) + 3 * Int(cb[e]) + Int(cb[f]) + 8) >> 4
+                                    let v = (9 * Int(cr[a]) + 3 * Int(cr[b]) + 3 * Int(cr[e]) + Int(cr[f]) + 8) >> 4
+                                    let luma = Int32(o[0])
+                                    o[0] = UInt8(clamping: luma + red[v])
+                                    o[1] = UInt8(clamping: luma + ((greenCb[u] + greenCr[v]) >> 16))
+                                    o[2] = UInt8(clamping: luma + blue[u])
+                                    o += channels
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
