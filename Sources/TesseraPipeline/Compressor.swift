@@ -110,7 +110,6 @@ public enum Compressor {
                     problem:
                         "only \(sample.count) patches for \(options.codewords) codewords: use fewer --codewords or a smaller --patch")
             }
-            let counts = Self.codewordCounts(options.codewords, planes: header.planeCount, ycbcr: ycbcr)
             let method = { (k: Int) -> TrainingMethod in
                 switch options.algorithm {
                 case .kmeans:
@@ -129,7 +128,7 @@ public enum Compressor {
                 // Each plane has its own size (chroma needs fewer), so each trains on its own.
                 var planes: [[Float]] = []
                 var errors: [Double] = []
-                var counts = counts
+                var counts = Self.codewordCounts(options.codewords, planes: header.planeCount, ycbcr: ycbcr)
                 // 4:2:0: chroma codebooks learn from the half-size chroma planes (a second, cheap pass).
                 let chromaSample =
                     transform == .ycbcr420
@@ -188,16 +187,13 @@ public enum Compressor {
         let training = IndexMapTrainingOptions(
             codedIndexCount: patchesPerPlane, sampleIsComplete: sampleTiles.count == header.tileCount,
             threads: max(1, threads / header.planeCount))
-        // Each plane's grid (chroma planes of 4:2:0 are half size).
-        let planeCodec = TileCodec(
-            header: header, quantisers: quantisers, coders: Array(repeating: NullCoder(), count: header.planeCount),
-            encoding: false)
         // Planes train independently, so in parallel (a fixed cost per file that batches feel).
         let models = try ParallelMap.map(Array(0..<header.planeCount), threads: threads) { plane in
             let maps = tileMaps.enumerated().map { i, planes in
-                let grid = planeCodec.planeGrid(
+                // Each plane's own grid (the chroma planes of 4:2:0 are half size).
+                let grid = TileCodec.planeGrid(
                     PatchGrid(width: sampleTiles[i].width, height: sampleTiles[i].height, patchSize: header.patchSize),
-                    plane: plane)
+                    plane: plane, colorTransform: header.colorTransform)
                 return IndexMap(width: grid.columns, height: grid.rows, indices: planes[plane])
             }
             return try IndexMapModel.train(

@@ -115,13 +115,7 @@ struct ResidualPlaneCoder: PlaneCoding {
     /// Codes `plane` of `tile` (interleaved samples, one byte each) and writes the decoded
     /// samples into the same plane of `decoded`.
     func encode(_ tile: PixelBuffer, plane: Int, into decoded: inout PixelBuffer) throws -> [UInt8] {
-        let channels = tile.format.channels
-        let two = tile.format.bytesPerSample == 2
-        let samples = (0..<(tile.width * tile.height)).map { i -> UInt16 in
-            let j = i * channels + plane
-            return two ? UInt16(tile.bytes[2 * j]) | UInt16(tile.bytes[2 * j + 1]) << 8 : UInt16(tile.bytes[j])
-        }
-        let (bytes, rec) = try encode(samples, width: tile.width, height: tile.height)
+        let (bytes, rec) = try encode(TileCodec.samples(of: tile, plane: plane), width: tile.width, height: tile.height)
         Self.store(rec, plane: plane, into: &decoded)
         return bytes
     }

@@ -1,4 +1,5 @@
 import TesseraCodebook
+import TesseraFormat
 import TesseraIO
 
 /// Colour transform 3, YCbCr 4:2:0 (docs/FORMAT.md): the chroma planes are coded at half the
@@ -9,7 +10,12 @@ import TesseraIO
 extension TileCodec {
     /// The patch grid of plane `plane` of a tile whose luma grid is `grid`.
     public func planeGrid(_ grid: PatchGrid, plane: Int) -> PatchGrid {
-        guard header.colorTransform == .ycbcr420, plane == 1 || plane == 2 else { return grid }
+        Self.planeGrid(grid, plane: plane, colorTransform: header.colorTransform)
+    }
+
+    /// The same, for a file of colour transform `colorTransform`: half size for the chroma of 4:2:0.
+    public static func planeGrid(_ grid: PatchGrid, plane: Int, colorTransform: ImageHeader.ColorTransform) -> PatchGrid {
+        guard colorTransform == .ycbcr420, plane == 1 || plane == 2 else { return grid }
         return PatchGrid(width: (grid.width + 1) / 2, height: (grid.height + 1) / 2, patchSize: grid.size)
     }
 

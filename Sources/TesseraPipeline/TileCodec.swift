@@ -241,15 +241,15 @@ public struct TileCodec: Sendable {
     /// as it is.
     func encodeInterPlane(_ tile: PixelBuffer) throws -> Encoded {
         let planes = (0..<3).map { Self.samples(of: tile, plane: $0) }
-        var (streams, decodedPlanes) = try encodeColourPlanes(planes, width: tile.width, height: tile.height)
+        let coded = try encodeColourPlanes(planes, width: tile.width, height: tile.height)
+        var streams = coded.streams
         var decoded = PixelBuffer(width: tile.width, height: tile.height, format: tile.format)
-        for (plane, samples) in decodedPlanes.enumerated() {
+        for (plane, samples) in coded.decoded.enumerated() {
             ResidualPlaneCoder.store(samples, plane: plane, into: &decoded)
         }
         if header.planeCount == 4 {
             streams.append(try residual[3].encode(tile, plane: 3, into: &decoded))
         }
-        decodedPlanes = []
         let (sse, maxError) = Self.compare(tile, decoded)
         return Encoded(payload: TileStreams(streams: streams).encoded(), squaredError: sse, maxError: maxError)
     }
