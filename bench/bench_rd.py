@@ -349,4 +349,5 @@ def main():
     print(f"\nreport: {OUT}/report.md, plots: {OUT}/*.svg")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -37,6 +37,8 @@ public struct ChunkType: Hashable, Sendable, CustomStringConvertible {
     public static let entropyModels = ChunkType("EMOD")
     /// Parameters of the predictive residual coding mode (critical).
     public static let residualParameters = ChunkType("RPAR")
+    /// Parameters of the transform coding mode (critical).
+    public static let transformParameters = ChunkType("TPAR")
     /// One tile (critical).
     public static let tile = ChunkType("TILE")
     /// The seek index (critical).

@@ -9,6 +9,9 @@ public struct ImageHeader: Sendable, Equatable {
         /// Predictive coding of every sample with a bounded error (near-lossless, or
         /// lossless at error 0): RPAR holds the parameters; no codebook.
         case residual = 1
+        /// Lossy transform coding: 8×8 DCT blocks quantised with one step per plane (TPAR) and
+        /// coded with adaptive binary contexts; no codebook.
+        case transform = 2
     }
 
     /// How image channels become coded planes.
@@ -17,7 +20,7 @@ public struct ImageHeader: Sendable, Equatable {
         case none = 0
         /// Lossless RGB(A), coding mode `residual`: planes Y, Co, Cg (reversible), then alpha.
         case ycocgR = 1
-        /// Lossy 8-bit RGB(A), coding mode `vq`: planes Y, Cb, Cr (JFIF, fixed point), then alpha.
+        /// Lossy 8-bit RGB(A), coding modes `vq` and `transform`: planes Y, Cb, Cr (JFIF, fixed point), then alpha.
         case ycbcr = 2
         /// The same with Cb and Cr at half the width and height (4:2:0).
         case ycbcr420 = 3

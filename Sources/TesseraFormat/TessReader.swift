@@ -19,7 +19,7 @@ public final class TessReader: Sendable {
     }
 
     /// Critical header chunk types this reader understands besides IHDR.
-    public static let knownCritical: Set<ChunkType> = [.codebook, .packedCodebook, .entropyModels, .residualParameters]
+    public static let knownCritical: Set<ChunkType> = [.codebook, .packedCodebook, .entropyModels, .residualParameters, .transformParameters]
 
     public init(source: any RandomAccessSource, path: String) throws {
         self.path = path

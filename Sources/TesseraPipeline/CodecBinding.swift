@@ -72,6 +72,29 @@ enum CodecBinding {
             }
             return TileCodec(header: header, residual: parameters)
         }
+        if header.codingMode == .transform {
+            guard header.format.bitDepth == 8 else {
+                throw ContainerError.malformed("IHDR", "coding mode transform is only for 8-bit images")
+            }
+            guard header.patchSize == TransformParameters.blockSize else {
+                throw ContainerError.malformed("IHDR", "coding mode transform takes 8x8 blocks, not \(header.patchSize)x\(header.patchSize)")
+            }
+            switch header.colorTransform {
+            case .none: break
+            case .ycbcr, .ycbcr420:
+                guard header.format.channels >= 3 else {
+                    throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for RGB or RGBA")
+                }
+            case .ycocgR:
+                throw ContainerError.malformed("IHDR", "coding mode transform takes no YCoCg-R colour transform")
+            }
+            guard let bytes = reader.headerChunks[.transformParameters] else {
+                throw ContainerError.malformed("header", "no TPAR chunk (coding mode transform)")
+            }
+            let parameters = try TransformParameters(
+                decoding: bytes, planeCount: TileCodec.colourPlaneCount(header.format))
+            return TileCodec(header: header, transform: parameters)
+        }
         switch header.colorTransform {
         case .none: break
         case .ycbcr, .ycbcr420:

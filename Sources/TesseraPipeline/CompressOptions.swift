@@ -22,6 +22,10 @@ public struct CompressOptions: Sendable {
     /// nil: vector quantisation only. E ≥ 0: a residual layer keeps every sample of every
     /// plane within ±E of the original (near-lossless); 0 is lossless.
     public var maxError: Int?
+    /// nil: vector quantisation (or `maxError`). A step: transform coding instead (coding mode
+    /// `transform`, 8-bit images): 8×8 DCT blocks, every coefficient quantised with this step
+    /// (in samples; 1 to 255, smaller is better quality), no codebook.
+    public var transformStep: Double?
     /// Meet at least this PSNR (dB) over the whole image at the lowest rate found: several
     /// settings are tried (`QualityTarget`); nil: use the options as they are.
     public var targetPSNR: Double?

@@ -38,6 +38,11 @@ public enum Compressor {
                 input: input, output: output, info: info, maxError: maxError, options: options, threads: threads,
                 start: start, progress: progress)
         }
+        if let step = options.transformStep {
+            return try compressTransform(
+                input: input, output: output, info: info, step: step, options: options, threads: threads,
+                start: start, progress: progress)
+        }
         // A codebook of one's own chooses the colour transform; a given one was trained for one.
         let givenCodebook = try options.codebookPath.map { try CodebookFile.read(path: $0) }
         let transform: ImageHeader.ColorTransform
@@ -252,6 +257,50 @@ public enum Compressor {
             secondsTotal: (clock.now - start).seconds, threads: threads)
     }
 
+    /// Transform coding (coding mode `transform`): one pass, no codebook.
+    static func compressTransform(
+        input: String, output: String, info: ImageInfo, step: Double, options: CompressOptions, threads: Int,
+        start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
+    ) throws -> CompressReport {
+        let transform: ImageHeader.ColorTransform
+        if !YCbCrSource.applies(to: info.format) {
+            transform = .none
+        } else {
+            switch options.lossyColour {
+            case .ycbcr420: transform = .ycbcr420
+            case .ycbcr: transform = .ycbcr
+            case .rgb: transform = .none
+            }
+        }
+        let header = ImageHeader(
+            width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
+            tileHeight: options.tileSize, patchSize: TransformParameters.blockSize, codingMode: .transform,
+            colorTransform: transform, planeCount: info.format.channels)
+        let env = ProcessInfo.processInfo.environment
+        let chromaScale = Double(env["TESSERA_CHROMA"] ?? "") ?? 1.0
+        let bias = Int(env["TESSERA_BIAS"] ?? "") ?? 0
+        let rounding = Float(env["TESSERA_ROUNDING"] ?? "")
+        let planes = TileCodec.colourPlaneCount(info.format)
+        let steps = (0..<planes).map { plane in
+            transform.isYCbCr && plane > 0 ? min(step * chromaScale, TransformParameters.stepRange.upperBound) : step
+        }
+        let parameters = TransformParameters(steps: steps, bias: bias)
+        let codec = TileCodec(header: header, transform: parameters, rounding: rounding)
+        let chunks = [
+            Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
+            Chunk(type: .transformParameters, payload: parameters.encoded()),
+        ]
+        let clock = ContinuousClock()
+        let encodingStart = clock.now
+        let quality = try encodeTiles(
+            input: input, output: output, info: info, header: header, chunks: chunks, codec: codec, options: options,
+            threads: threads, progress: progress)
+        return report(
+            input: input, output: output, info: info, header: header, quality: quality, codebookBytes: 0,
+            codewords: 0, secondsSampling: 0, secondsTraining: 0, secondsEncoding: (clock.now - encodingStart).seconds,
+            secondsTotal: (clock.now - start).seconds, threads: threads)
+    }
+
     /// Pass 2: every tile read, coded in parallel and appended in order under a temporary name.
     static func encodeTiles(
         input: String, output: String, info: ImageInfo, header: ImageHeader, chunks: [Chunk], codec: TileCodec,
@@ -330,6 +379,16 @@ public enum Compressor {
         guard [2, 4, 8, 16].contains(o.patchSize) else { throw fail("patch size \(o.patchSize): use 2, 4, 8 or 16") }
         guard o.tileSize >= 16, o.tileSize <= 8192, o.tileSize % o.patchSize == 0, o.tileSize % 16 == 0 else {
             throw fail("tile size \(o.tileSize): use a multiple of 16 (and of the patch size) from 16 to 8192")
+        }
+        if let step = o.transformStep {
+            guard info.format.bitDepth == 8 else {
+                throw fail("transform coding (--step) is for 8-bit images; this one is \(info.format.bitDepth)-bit: use VQ or --max-error")
+            }
+            guard TransformParameters.stepRange.contains(step), step >= 1 else { throw fail("step \(step): use 1 to 255") }
+            guard o.maxError == nil, o.codebookPath == nil else {
+                throw fail("transform coding (--step) takes no codebook and no --max-error")
+            }
+            return
         }
         if let e = o.maxError {
             guard (0...64).contains(e) else { throw fail("max error \(e): use 0 (lossless) to 64") }

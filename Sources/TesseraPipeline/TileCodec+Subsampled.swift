@@ -100,7 +100,6 @@ extension TileCodec {
         let chroma = planeGrid(grid, plane: 1)
         let cx0 = max(0, columns.lowerBound / 2 - 1), cx1 = min(chroma.width, (columns.upperBound + 1) / 2 + 1)
         let cy0 = max(0, rows.lowerBound / 2 - 1), cy1 = min(chroma.height, (rows.upperBound + 1) / 2 + 1)
-        let lastX = chroma.width - 1, lastY = chroma.height - 1
         let cw = cx1 - cx0
         let count = cw * (cy1 - cy0)
         // Both chroma planes' samples for the range, Cb then Cr.
@@ -118,31 +117,47 @@ extension TileCodec {
                 }
             }
         }
+        samples.withUnsafeBufferPointer { s in
+            Self.interpolateChroma(
+                s, chroma: chroma, from: (cx0, cy0, cw), columns: columns, rows: rows, into: destination,
+                rowBytes: rowBytes, channels: channels)
+        }
+    }
+
+    /// Pixels `columns`×`rows` of a tile whose luma is in place in `destination` (rows
+    /// `rowBytes` apart, `channels` per pixel): chroma interpolated from `samples` (the Cb
+    /// samples of chroma columns x0 ..< x0 + width and the rows the range needs, then as many
+    /// Cr samples; `chroma` is the whole chroma plane's grid) and the pixels turned back into RGB.
+    static func interpolateChroma(
+        _ samples: UnsafeBufferPointer<UInt8>, chroma: PatchGrid, from origin: (x: Int, y: Int, width: Int),
+        columns: Range<Int>, rows: Range<Int>, into destination: UnsafeMutableRawPointer, rowBytes: Int, channels: Int
+    ) {
+        let (cx0, cy0, cw) = origin
+        let count = samples.count / 2
+        let lastX = chroma.width - 1, lastY = chroma.height - 1
         // Per output column, the nearer chroma sample (weight 3) and the other one around it (1).
         let nearX = columns.map { $0 / 2 - cx0 }
         let farX = columns.map { x in (x & 1 == 1 ? min(x / 2 + 1, lastX) : max(x / 2 - 1, 0)) - cx0 }
         let t = YCbCr.tables
-        samples.withUnsafeBufferPointer { s in
-            guard let cb = s.baseAddress else { return }
-            let cr = cb + count
-            t.red.withUnsafeBufferPointer { red in
-                t.greenCb.withUnsafeBufferPointer { greenCb in
-                    t.greenCr.withUnsafeBufferPointer { greenCr in
-                        t.blue.withUnsafeBufferPointer { blue in
-                            for (i, y) in rows.enumerated() {
-                                let j = y / 2, nj = y & 1 == 1 ? min(j + 1, lastY) : max(j - 1, 0)
-                                let near = (j - cy0) * cw, far = (nj - cy0) * cw
-                                var o = (destination + i * rowBytes).assumingMemoryBound(to: UInt8.self)
-                                for c in 0..<nearX.count {
-                                    let a = near + nearX[c], b = near + farX[c], e = far + nearX[c], f = far + farX[c]
-                                    let u = (9 * Int(cb[a]) + 3 * Int(cb[b]) + 3 * Int(cb[e]) + Int(cb[f]) + 8) >> 4
-                                    let v = (9 * Int(cr[a]) + 3 * Int(cr[b]) + 3 * Int(cr[e]) + Int(cr[f]) + 8) >> 4
-                                    let luma = Int32(o[0])
-                                    o[0] = UInt8(clamping: luma + red[v])
-                                    o[1] = UInt8(clamping: luma + ((greenCb[u] + greenCr[v]) >> 16))
-                                    o[2] = UInt8(clamping: luma + blue[u])
-                                    o += channels
-                                }
+        guard let cb = samples.baseAddress else { return }
+        let cr = cb + count
+        t.red.withUnsafeBufferPointer { red in
+            t.greenCb.withUnsafeBufferPointer { greenCb in
+                t.greenCr.withUnsafeBufferPointer { greenCr in
+                    t.blue.withUnsafeBufferPointer { blue in
+                        for (i, y) in rows.enumerated() {
+                            let j = y / 2, nj = y & 1 == 1 ? min(j + 1, lastY) : max(j - 1, 0)
+                            let near = (j - cy0) * cw, far = (nj - cy0) * cw
+                            var o = (destination + i * rowBytes).assumingMemoryBound(to: UInt8.self)
+                            for c in 0..<nearX.count {
+                                let a = near + nearX[c], b = near + farX[c], e = far + nearX[c], f = far + farX[c]
+                                let u = (9 * Int(cb[a]) + 3 * Int(cb[b]) + 3 * Int(cb[e]) + Int(cb[f]) + 8) >> 4
+                                let v = (9 * Int(cr[a]) + 3 * Int(cr[b]) + 3 * Int(cr[e]) + Int(cr[f]) + 8) >> 4
+                                let luma = Int32(o[0])
+                                o[0] = UInt8(clamping: luma + red[v])
+                                o[1] = UInt8(clamping: luma + ((greenCb[u] + greenCr[v]) >> 16))
+                                o[2] = UInt8(clamping: luma + blue[u])
+                                o += channels
                             }
                         }
                     }

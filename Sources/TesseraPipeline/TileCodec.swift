@@ -30,6 +30,9 @@ public struct TileCodec: Sendable {
     let residual: [any PlaneCoding]
     /// Coding mode `residual`, RPAR Predictor 1: the colour planes predict one another.
     let interPlane: Bool
+    /// Coding mode `transform`: the coder of each colour plane (alpha is coded exactly, by
+    /// `residual`'s one coder).
+    let transformCoders: [TransformPlaneCoder]
 
     /// A codec for coding mode `residual` (near-lossless / lossless), depths up to 8 bits.
     public init(header: ImageHeader, residual parameters: ResidualParameters) {
@@ -41,6 +44,7 @@ public struct TileCodec: Sendable {
         sampleTables = []
         byteTables = []
         flatIndex = []
+        transformCoders = []
         interPlane = parameters.interPlane
         precondition(!interPlane || header.format.channels >= 3, "inter-plane prediction needs colour")
         let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
@@ -61,6 +65,25 @@ public struct TileCodec: Sendable {
         }
     }
 
+    /// A codec for coding mode `transform` (8-bit images). `rounding` is the encoder's (see
+    /// `TransformPlaneCoder`); a decoder never uses it.
+    public init(header: ImageHeader, transform parameters: TransformParameters, rounding: Float? = nil) {
+        precondition(header.codingMode == .transform && header.format.bitDepth == 8)
+        extractor = Self.extractor(for: header)
+        self.header = header
+        quantisers = []
+        coders = []
+        sampleTables = []
+        byteTables = []
+        flatIndex = []
+        interPlane = false
+        transformCoders = parameters.steps.map {
+            TransformPlaneCoder(
+                step: $0, biasSixtyFourths: parameters.bias, rounding: rounding ?? TransformPlaneCoder.defaultRounding)
+        }
+        residual = Self.hasAlpha(header.format) ? [ResidualPlaneCoder(bitDepth: 8, maxError: 0)] : []
+    }
+
     /// `encoding: false` (a decoder) skips the tables only quantising needs.
     public init(
         header: ImageHeader, quantisers: [any PatchQuantiser], coders: [any IndexMapCoding], encoding: Bool = true
@@ -68,6 +91,7 @@ public struct TileCodec: Sendable {
         precondition(quantisers.count == header.planeCount && coders.count == header.planeCount)
         residual = []
         interPlane = false
+        transformCoders = []
         extractor = Self.extractor(for: header)
         self.header = header
         self.quantisers = quantisers
@@ -188,6 +212,9 @@ public struct TileCodec: Sendable {
     }
 
     public func encode(_ tile: PixelBuffer) throws -> Encoded {
+        if !transformCoders.isEmpty {
+            return try encodeTransform(tile)
+        }
         if header.colorTransform == .ycocgR {
             return try encodeYCoCgR(tile)
         }
@@ -330,6 +357,7 @@ public struct TileCodec: Sendable {
     public func decode(_ data: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError)
         -> PixelBuffer
     {
+        if !transformCoders.isEmpty { return try decodeTransform(data, width: width, height: height, context: context) }
         if !residual.isEmpty { return try decodeResidual(data, width: width, height: height, context: context) }
         let grid = PatchGrid(width: width, height: height, patchSize: header.patchSize)
         return reconstruct(try decodeMaps(data, grid: grid, context: context), grid: grid)
@@ -346,6 +374,9 @@ public struct TileCodec: Sendable {
     public func decodeTile(_ data: ArraySlice<UInt8>, grid: PatchGrid, context: String) throws(ContainerError)
         -> DecodedTile
     {
+        if !transformCoders.isEmpty {
+            return .pixels(try decodeTransform(data, width: grid.width, height: grid.height, context: context))
+        }
         if !residual.isEmpty {
             return .pixels(try decodeResidual(data, width: grid.width, height: grid.height, context: context))
         }

@@ -45,6 +45,11 @@ struct CompressSettings: ParsableArguments {
             "Entropy-constrained assignment: weight of an index's code length against its squared error, relative to the codebook's mean error (0: plain nearest codeword; default 0.15).")
     var rateWeight: Double?
 
+    @Option(
+        help:
+            "Transform coding instead of a codebook (8-bit images): 8x8 DCT blocks, every coefficient quantised with this step, 1 to 255 (smaller: better quality, more bits).")
+    var step: Double?
+
     @Option(help: "Near-lossless: every sample within ±E of the original (0 = lossless).")
     var maxError: Int?
 
@@ -79,8 +84,9 @@ struct CompressSettings: ParsableArguments {
         }
         if let quality, !(1...100).contains(quality) { throw ValidationError("--quality must be 1 to 100") }
         if let psnr, !(psnr > 0 && psnr < 200) { throw ValidationError("--psnr must be a number of dB, 1 to 199") }
-        let knobs = [quality != nil, psnr != nil, lossless || maxError != nil].filter { $0 }.count
-        if knobs > 1 { throw ValidationError("give one of --quality, --psnr, --max-error/--lossless") }
+        if let step, !(1...255).contains(step) { throw ValidationError("--step must be 1 to 255") }
+        let knobs = [quality != nil, psnr != nil, lossless || maxError != nil, step != nil].filter { $0 }.count
+        if knobs > 1 { throw ValidationError("give one of --quality, --psnr, --step, --max-error/--lossless") }
     }
 
     /// The preset, if one was named (loading errors name the file, line and key).
@@ -114,6 +120,7 @@ struct CompressSettings: ParsableArguments {
         var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
         if let quality { o = QualityTarget.options(quality: quality, base: o) }
         if let psnr { o.targetPSNR = psnr }
+        if let step { o.transformStep = step }
         o = commandLine.applied(to: o)
         if let codebook { o.codebookPath = codebook }
         o.readOptions = ReadOptions(page: page)

@@ -1,0 +1,119 @@
+import TesseraCoding
+import TesseraFormat
+
+/// Codes one 8-bit plane of one tile in coding mode `transform` (docs/FORMAT.md, "Mode 2"):
+/// 8×8 blocks (the plane's right and bottom edges repeated to fill the last ones), the DCT of
+/// each block less 128, every coefficient quantised with the plane's one step, and the
+/// quantised values coded by `CoefficientModel` through the adaptive binary range coder.
+struct TransformPlaneCoder: Sendable {
+    /// The quantiser step, in samples.
+    let step: Float
+    /// AC coefficients decode to (|q| − bias) × step: a little toward zero, where the values a
+    /// step stands for are most of them (a Laplacian).
+    let bias: Float
+    /// Encoder only: an AC coefficient rounds up from this fraction of a step above a whole
+    /// number of steps (0.5 is plain rounding; less leaves more zeros, which cost less).
+    let rounding: Float
+
+    init(step: Double, biasSixtyFourths: Int, rounding: Float = TransformPlaneCoder.defaultRounding) {
+        self.step = Float(step)
+        self.bias = Float(biasSixtyFourths) / 64
+        self.rounding = rounding
+    }
+
+    static let defaultRounding: Float = 0.38
+
+    /// The coded stream of a `width`×`height` plane and the samples a decoder will make of it.
+    func encode(_ samples: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> (bytes: [UInt8], decoded: [UInt8]) {
+        let columns = (width + 7) / 8, rows = (height + 7) / 8
+        var q = [Int32](repeating: 0, count: columns * rows * 64)
+        let inverseStep = 1 / step
+        BlockDCT.basis.withUnsafeBufferPointer { basis in
+            BlockDCT.zigzag.withUnsafeBufferPointer { zigzag in
+                q.withUnsafeMutableBufferPointer { qp in
+                    var block = [Float](repeating: 0, count: 64)
+                    var coefficients = [Float](repeating: 0, count: 64)
+                    for b in 0..<(columns * rows) {
+                        let x0 = (b % columns) * 8, y0 = (b / columns) * 8
+                        for y in 0..<8 {
+                            let row = min(y0 + y, height - 1) * width
+                            for x in 0..<8 {
+                                block[y * 8 + x] = Float(samples[row + min(x0 + x, width - 1)]) - 128
+                            }
+                        }
+                        block.withUnsafeBufferPointer { src in
+                            coefficients.withUnsafeMutableBufferPointer { dst in
+                                BlockDCT.forward(src.baseAddress!, into: dst.baseAddress!, basis: basis.baseAddress!)
+                            }
+                        }
+                        let out = qp.baseAddress! + b * 64
+                        out[0] = Int32((coefficients[0] * inverseStep).rounded())
+                        for k in 1..<64 {
+                            let c = coefficients[zigzag[k]] * inverseStep
+                            let m = Int32(abs(c) + rounding)
+                            out[k] = c < 0 ? -m : m
+                        }
+                    }
+                }
+            }
+        }
+        var encoder = BinaryRangeEncoder(capacity: width * height / 4)
+        var model = CoefficientModel()
+        _ = q.withUnsafeMutableBufferPointer { model.code(&encoder, $0.baseAddress!, columns: columns, rows: rows) }
+        let decoded = reconstruct(q, columns: columns, rows: rows, width: width, height: height)
+        return (encoder.finish(), decoded)
+    }
+
+    /// The samples of a `width`×`height` plane from its stream.
+    func decode(_ bytes: ArraySlice<UInt8>, width: Int, height: Int, context: String) throws(ContainerError) -> [UInt8] {
+        let columns = (width + 7) / 8, rows = (height + 7) / 8
+        var q = [Int32](repeating: 0, count: columns * rows * 64)
+        let ok = bytes.withUnsafeBytes { raw in
+            var decoder = BinaryRangeDecoder(raw)
+            var model = CoefficientModel()
+            let read = q.withUnsafeMutableBufferPointer { model.code(&decoder, $0.baseAddress!, columns: columns, rows: rows) }
+            return read && decoder.isConsistent
+        }
+        guard ok else { throw ContainerError.malformed(context, "coefficient stream does not decode") }
+        return reconstruct(q, columns: columns, rows: rows, width: width, height: height)
+    }
+
+    /// Dequantised, inverse-transformed, 128 added back, rounded and clamped to 0…255.
+    func reconstruct(_ q: [Int32], columns: Int, rows: Int, width: Int, height: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: width * height)
+        let step = self.step, bias = self.bias
+        BlockDCT.basis.withUnsafeBufferPointer { basis in
+            BlockDCT.zigzag.withUnsafeBufferPointer { zigzag in
+                q.withUnsafeBufferPointer { qp in
+                    out.withUnsafeMutableBufferPointer { o in
+                        var coefficients = [Float](repeating: 0, count: 64)
+                        var block = [Float](repeating: 0, count: 64)
+                        for b in 0..<(columns * rows) {
+                            let source = qp.baseAddress! + b * 64
+                            coefficients[0] = Float(source[0]) * step
+                            for k in 1..<64 {
+                                let v = source[k]
+                                coefficients[zigzag[k]] =
+                                    v == 0 ? 0 : v > 0 ? (Float(v) - bias) * step : (Float(v) + bias) * step
+                            }
+                            coefficients.withUnsafeBufferPointer { src in
+                                block.withUnsafeMutableBufferPointer { dst in
+                                    BlockDCT.inverse(src.baseAddress!, into: dst.baseAddress!, basis: basis.baseAddress!)
+                                }
+                            }
+                            let x0 = (b % columns) * 8, y0 = (b / columns) * 8
+                            for y in 0..<min(8, height - y0) {
+                                let row = (y0 + y) * width + x0
+                                for x in 0..<min(8, width - x0) {
+                                    let v = (block[y * 8 + x] + 128).rounded()
+                                    o[row + x] = UInt8(min(max(v, 0), 255))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
