@@ -120,6 +120,9 @@ VQ = "Tessera VQ (K = 16 … 4096)"
 VQ2 = "Tessera VQ, 2×2 patches (K = 16 … 1024)"
 NL = "Tessera near-lossless (E = 16 … 1)"
 NL_E = [16, 8, 4, 2, 1]
+TX = "Tessera transform (step 28 … 2)"
+TX_STEPS = [28, 18, 12, 8, 5, 3, 2]
+BEST = "Tessera best of all its lossy modes"
 
 
 def front(points):
@@ -143,9 +146,10 @@ def sweep(src, tag, collection=None):
     # 2×2 patches pay above ~1.5 bits per pixel on textured photographs.
     add(VQ2, [tessera(src, ["--codewords", str(k), "--patch", "2"], f"{tag}-vq2x{k}") for k in VQ2_K])
     add(NL, [tessera(src, ["--max-error", str(e)], f"{tag}-nl{e}") for e in NL_E])
-    # Tessera's best lossy mode at each rate: the points of both modes no other point beats
+    add(TX, [tessera(src, ["--step", str(s)], f"{tag}-tx{s}") for s in TX_STEPS])
+    # Tessera's best lossy mode at each rate: the points of every mode no other point beats
     # (fewer bits and no lower PSNR), the curve a user choosing by --psnr would get.
-    points["Tessera best of VQ and near-lossless"] = front(points[VQ] + points[VQ2] + points[NL])
+    points[BEST] = front(points[VQ] + points[VQ2] + points[NL] + points[TX])
     if collection:
         results = []
         for k, (tcb, share) in collection.items():

@@ -276,16 +276,12 @@ public enum Compressor {
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: TransformParameters.blockSize, codingMode: .transform,
             colorTransform: transform, planeCount: info.format.channels)
-        let env = ProcessInfo.processInfo.environment
-        let chromaScale = Double(env["TESSERA_CHROMA"] ?? "") ?? 1.0
-        let bias = Int(env["TESSERA_BIAS"] ?? "") ?? 0
-        let rounding = Float(env["TESSERA_ROUNDING"] ?? "")
         let planes = TileCodec.colourPlaneCount(info.format)
         let steps = (0..<planes).map { plane in
-            transform.isYCbCr && plane > 0 ? min(step * chromaScale, TransformParameters.stepRange.upperBound) : step
+            transform.isYCbCr && plane > 0 ? max(step * Self.chromaStepScale, 1) : step
         }
-        let parameters = TransformParameters(steps: steps, bias: bias)
-        let codec = TileCodec(header: header, transform: parameters, rounding: rounding)
+        let parameters = TransformParameters(steps: steps, bias: 0)
+        let codec = TileCodec(header: header, transform: parameters)
         let chunks = [
             Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
             Chunk(type: .transformParameters, payload: parameters.encoded()),
@@ -300,6 +296,12 @@ public enum Compressor {
             codewords: 0, secondsSampling: 0, secondsTraining: 0, secondsEncoding: (clock.now - encodingStart).seconds,
             secondsTotal: (clock.now - start).seconds, threads: threads)
     }
+
+    /// The chroma step of YCbCr in transform coding, relative to luma's. PSNR is measured on
+    /// R, G and B, into which chroma errors enter up to 1.77 times over: finer chroma pays.
+    /// Measured on 5 Kodak images (BD-rate against JPEG, 4:2:0): 2 → −22.5 %, 1.5 → −27.1 %,
+    /// 1 → −31.3 %, 0.8 → −32.6 %, 0.65 → −33.1 %, 0.5 → −32.9 %.
+    static let chromaStepScale = 0.65
 
     /// Pass 2: every tile read, coded in parallel and appended in order under a temporary name.
     static func encodeTiles(

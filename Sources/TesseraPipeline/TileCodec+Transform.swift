@@ -5,9 +5,7 @@ import TesseraIO
 /// Y, Cb, Cr, the chroma at half size with transform 3) is one coefficient stream, then alpha
 /// as an exact residual stream.
 extension TileCodec {
-    static func hasAlpha(_ format: PixelFormat) -> Bool {
-        format.colorModel == .greyAlpha || format.colorModel == .rgba
-    }
+    static func hasAlpha(_ format: PixelFormat) -> Bool { format.colorModel.hasAlpha }
 
     /// The planes coded by transform: all but alpha.
     static func colourPlaneCount(_ format: PixelFormat) -> Int {

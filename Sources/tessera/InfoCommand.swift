@@ -45,6 +45,9 @@ struct InfoCommand: ParsableCommand {
             let countText = Set(counts).count > 1 ? counts.map(String.init).joined(separator: " / ") : "\(counts.count) x \(codewords)"
             let dimension = image.codec.quantisers.first?.dimension ?? 0
             let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
+            let transform = image.reader.headerChunks[.transformParameters].flatMap {
+                try? TransformParameters(decoding: $0, planeCount: h.format.channels - (h.format.colorModel.hasAlpha ? 1 : 0))
+            }
             if json {
                 var fields: [String: JSONValue] = [
                     "path": .string(input), "width": .int(h.width), "height": .int(h.height),
@@ -69,6 +72,7 @@ struct InfoCommand: ParsableCommand {
                     fields["max_error"] = .int(r.maxError)
                     fields["predictor"] = .string(r.interPlane ? "inter-plane" : "median")
                 }
+                if let t = transform { fields["steps"] = .array(t.steps.map { .double($0) }) }
                 if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
                 if codebookChunk != nil { fields["codebook_packed"] = .bool(packed) }
                 printJSON(fields)
@@ -77,9 +81,11 @@ struct InfoCommand: ParsableCommand {
             var lines = [
                 input,
                 "  size         \(h.width) x \(h.height) (\(format(Double(pixels) / 1e6, 2)) MP), \(h.format)",
-                "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), patches \(h.patchSize)x\(h.patchSize)",
+                "  tiles        \(h.tileColumns) x \(h.tileRows) of \(h.tileWidth)x\(h.tileHeight), \(h.codingMode == .transform ? "blocks" : "patches") \(h.patchSize)x\(h.patchSize)",
                 "  coding       \(h.codingMode), \(h.planeCount) plane(s)\(h.colorTransform == .none ? "" : " (\(h.colorTransform == .ycbcr ? "Y, Cb, Cr" : h.colorTransform == .ycbcr420 ? "Y, Cb, Cr 4:2:0" : "YCoCg-R"))")",
-                residual.map {
+                transform.map {
+                    "  quality      8x8 DCT, quantiser step \($0.steps.map { format($0, 2) }.joined(separator: " / "))\(h.format.colorModel.hasAlpha ? ", alpha exact" : ""); no codebook"
+                } ?? residual.map {
                     "  quality      every sample within ±\($0.maxError)\($0.maxError == 0 ? " (lossless)" : "")\($0.alphaExact && h.format.colorModel.hasAlpha ? ", alpha exact" : "")\($0.interPlane ? ", inter-plane prediction" : ""); no codebook"
                 } ?? "  codebook     \(countText) codewords of \(dimension) values (\(codebookBytes) bytes embedded\(packed ? ", packed" : ""), CRC-32C \(codebookCRC ?? "-"))",
                 "  size on disk \(fileBytes) bytes: \(format(bpp, 3)) bits per pixel, ratio \(format(ratio, 1)):1 to raw",

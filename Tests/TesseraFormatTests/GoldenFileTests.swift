@@ -13,7 +13,7 @@ final class GoldenFileTests: XCTestCase {
     func testGoldenFilesDecodeToTheirRecordedPixels() throws {
         let table = try String(contentsOfFile: Fixtures.path("golden/golden.tsv"), encoding: .utf8)
         let rows = table.split(separator: "\n").dropFirst().map { $0.split(separator: "\t").map(String.init) }
-        XCTAssertEqual(rows.count, 11)
+        XCTAssertEqual(rows.count, 13)
         var formats: Set<String> = []
         var modes: Set<String> = []
         for row in rows {
@@ -42,6 +42,8 @@ final class GoldenFileTests: XCTestCase {
             }
         }
         XCTAssertEqual(formats, ["rgb 8-bit", "grey 8-bit", "grey 1-bit", "rgba 16-bit"])
-        XCTAssertEqual(modes, ["vq none", "vq ycbcr", "vq ycbcr420", "residual none", "residual ycocgR"])
+        XCTAssertEqual(modes, [
+            "vq none", "vq ycbcr", "vq ycbcr420", "residual none", "residual ycocgR", "transform none", "transform ycbcr420",
+        ])
     }
 }
