@@ -49,7 +49,10 @@ public struct Preset: Sendable, Equatable {
         if let samples { o.samples = samples }
         if let samplingPixels { o.samplingPixels = samplingPixels }
         if let modelTiles { o.modelTiles = modelTiles }
-        if let quality { o.maxError = quality.maxError }
+        if let quality {
+            o.maxError = quality.maxError
+            o.transformStep = quality.transformStep
+        }
         if let threads { o.threads = threads }
         return o
     }

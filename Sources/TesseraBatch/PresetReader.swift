@@ -12,7 +12,7 @@ struct PresetReader {
     ]
     static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed", "rate_weight"]
     static let samplingKeys = ["samples", "max_pixels", "model_tiles"]
-    static let qualityKeys = ["mode", "max_error"]
+    static let qualityKeys = ["mode", "max_error", "step"]
 
     mutating func read(_ root: Node, into preset: inout Preset) throws(PresetError) {
         let top = try mapping(root, key: nil, allowed: Self.topLevelKeys)
@@ -68,7 +68,11 @@ struct PresetReader {
                 let q = try mapping(value, key: key, allowed: Self.qualityKeys)
                 let modeNode = q.first { $0.0 == "mode" }?.1
                 let errorNode = q.first { $0.0 == "max_error" }?.1
+                let stepNode = q.first { $0.0 == "step" }?.1
                 let mode = try modeNode.map { n throws(PresetError) in try string(n, key: "quality.mode") } ?? "lossy"
+                if let stepNode, mode != "transform" {
+                    throw fail(stepNode, "quality.step", "only for mode transform (mode is \(mode))")
+                }
                 switch mode {
                 case "lossy", "lossless":
                     if let errorNode {
@@ -81,9 +85,17 @@ struct PresetReader {
                     }
                     let e = try int(errorNode, key: "quality.max_error", in: 1...64, allowed: "1 to 64")
                     preset.quality = .nearLossless(maxError: e)
+                case "transform":
+                    if let errorNode {
+                        throw fail(errorNode, "quality.max_error", "only for mode near-lossless (mode is \(mode))")
+                    }
+                    guard let stepNode else { throw fail(value, "quality.step", "mode transform needs step (1 to 255)") }
+                    let step = try number(stepNode, key: "quality.step", in: 1...255, allowed: "1 to 255")
+                    preset.quality = .transform(step: step)
                 default:
                     throw fail(
-                        modeNode ?? value, "quality.mode", "'\(mode)' is not a mode: use lossy, near-lossless or lossless")
+                        modeNode ?? value, "quality.mode",
+                        "'\(mode)' is not a mode: use lossy, near-lossless, lossless or transform")
                 }
             case "threads": preset.threads = try int(value, key: key, in: 0...1024, allowed: "0 (every core) to 1024")
             default: preset.workers = try int(value, key: key, in: 1...256, allowed: "1 to 256")

@@ -120,7 +120,10 @@ struct CompressSettings: ParsableArguments {
         var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
         if let quality { o = QualityTarget.options(quality: quality, base: o) }
         if let psnr { o.targetPSNR = psnr }
-        if let step { o.transformStep = step }
+        if let step {
+            o.transformStep = step
+            o.maxError = nil  // --step replaces a preset's near-lossless or lossless mode
+        }
         o = commandLine.applied(to: o)
         if let codebook { o.codebookPath = codebook }
         o.readOptions = ReadOptions(page: page)

@@ -32,6 +32,10 @@ final class PresetTests: XCTestCase {
         let archival = try Preset.load("archival", folders: [Self.pipelines])
         XCTAssertEqual(archival.quality, .nearLossless(maxError: 2))
         XCTAssertEqual(try Preset.load("lossless", folders: [Self.pipelines]).quality, .lossless)
+        let photo = try Preset.load("photo-transform", folders: [Self.pipelines])
+        XCTAssertEqual(photo.quality, .transform(step: 6))
+        XCTAssertEqual(photo.applied(to: CompressOptions()).transformStep, 6)
+        XCTAssertNil(photo.applied(to: CompressOptions()).maxError)
     }
 
     func testPresetThenOptionsLayerOnTheDefaults() throws {
@@ -60,6 +64,10 @@ final class PresetTests: XCTestCase {
         ("quality:\n  mode: perfect\n", 2, "quality.mode", ["'perfect' is not a mode", "near-lossless"]),
         ("quality:\n  mode: near-lossless\n", 2, "quality.max_error", ["needs max_error"]),
         ("quality:\n  mode: lossy\n  max_error: 2\n", 3, "quality.max_error", ["only for mode near-lossless"]),
+        ("quality:\n  mode: transform\n", 2, "quality.step", ["needs step", "1 to 255"]),
+        ("quality:\n  mode: transform\n  step: 0.5\n", 3, "quality.step", ["0.5 is out of range", "1 to 255"]),
+        ("quality:\n  mode: lossy\n  step: 8\n", 3, "quality.step", ["only for mode transform"]),
+        ("quality:\n  mode: transform\n  step: 8\n  max_error: 2\n", 4, "quality.max_error", ["only for mode near-lossless"]),
         ("codebook: 256\n", 1, "codebook", ["expected a mapping", "codewords"]),
         ("threads: -1\n", 1, "threads", ["out of range"]),
         ("tile: 256\ntile: 512\n", nil, nil, ["not valid YAML", "unique", "'tile'"]),

@@ -40,6 +40,43 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("x.png")))
     }
 
+    /// Transform coding from the command line: --step, and the photo-transform preset; info says
+    /// what the file is; what it cannot take is one line naming the file.
+    func testTransformCodingFromTheCommandLine() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let tess = dir.path("k.tess")
+        let c = try CommandRunner.tessera(["compress", Corpus.path("kodak/kodim05.png"), "-o", tess, "--step", "8", "--json"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as? [String: Any]
+        XCTAssertGreaterThan(report?["psnr"] as? Double ?? 0, 35)
+        let info = try CommandRunner.tessera(["info", tess])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("coding       transform, 3 plane(s) (Y, Cb, Cr 4:2:0)"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("quantiser step 8.00 / 5.19 / 5.19"), info.stdout)
+        let verify = try CommandRunner.tessera(["verify", tess])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        let png = dir.path("k.png")
+        let d = try CommandRunner.tessera(["decompress", tess, "-o", png, "--region", "10,20,300,200"])
+        XCTAssertEqual(d.status, 0, d.stderr)
+        let preset = try CommandRunner.tessera(
+            ["compress", Corpus.path("kodak/kodim05.png"), "-o", dir.path("p.tess"), "--pipeline", "photo-transform", "--json"])
+        XCTAssertEqual(preset.status, 0, preset.stderr)
+        let p = try JSONSerialization.jsonObject(with: Data(preset.stdout.utf8)) as? [String: Any]
+        XCTAssertGreaterThan(p?["psnr"] as? Double ?? 0, report?["psnr"] as? Double ?? 0, "step 6 beats step 8")
+
+        let sixteen = Corpus.path("pngsuite/basn0g16.png")
+        let refused = try CommandRunner.tessera(["compress", sixteen, "-o", dir.path("s.tess"), "--step", "8"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr.split(separator: "\n").count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.hasPrefix("tessera: \(sixteen): "), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("8-bit"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("s.tess")))
+        let zero = try CommandRunner.tessera(["compress", sixteen, "-o", dir.path("s.tess"), "--step", "0"])
+        XCTAssertNotEqual(zero.status, 0)
+        XCTAssertTrue(zero.stderr.contains("--step must be 1 to 255"), zero.stderr)
+    }
+
     /// A flipped byte inside one tile: verify names that tile and exits 2; the
     /// rest of the image still decodes region by region.
     func testVerifyNamesTheDamagedTile() throws {
