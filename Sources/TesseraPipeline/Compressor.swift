@@ -52,11 +52,7 @@ public enum Compressor {
             // A given (collection) codebook was trained for one: none, YCbCr, or YCbCr 4:2:0.
             transform = given.colorSpace == .ycbcr ? (given.chroma420Codewords != nil ? .ycbcr420 : .ycbcr) : .none
         } else {
-            switch options.lossyColour {
-            case .ycbcr420: transform = .ycbcr420
-            case .ycbcr: transform = .ycbcr
-            case .rgb: transform = .none
-            }
+            transform = options.lossyColour.colorTransform
         }
         let ycbcr = transform.isYCbCr
         let header = ImageHeader(
@@ -241,20 +237,10 @@ public enum Compressor {
         let parameters = ResidualParameters(
             maxError: maxError,
             predictor: info.format.channels >= 3 ? ResidualParameters.interPlanePredictor : ResidualParameters.medianPredictor)
-        let codec = TileCodec(header: header, residual: parameters)
-        let chunks = [
-            Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
-            Chunk(type: .residualParameters, payload: parameters.encoded()),
-        ]
-        let clock = ContinuousClock()
-        let encodingStart = clock.now
-        let quality = try encodeTiles(
-            input: input, output: output, info: info, header: header, chunks: chunks, codec: codec, options: options,
-            threads: threads, progress: progress)
-        return report(
-            input: input, output: output, info: info, header: header, quality: quality, codebookBytes: 0,
-            codewords: 0, secondsSampling: 0, secondsTraining: 0, secondsEncoding: (clock.now - encodingStart).seconds,
-            secondsTotal: (clock.now - start).seconds, threads: threads)
+        return try compressSinglePass(
+            input: input, output: output, info: info, codec: TileCodec(header: header, residual: parameters),
+            parameters: Chunk(type: .residualParameters, payload: parameters.encoded()), options: options,
+            threads: threads, start: start, progress: progress)
     }
 
     /// Transform coding (coding mode `transform`): one pass, no codebook.
@@ -262,16 +248,7 @@ public enum Compressor {
         input: String, output: String, info: ImageInfo, step: Double, options: CompressOptions, threads: Int,
         start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
     ) throws -> CompressReport {
-        let transform: ImageHeader.ColorTransform
-        if !YCbCrSource.applies(to: info.format) {
-            transform = .none
-        } else {
-            switch options.lossyColour {
-            case .ycbcr420: transform = .ycbcr420
-            case .ycbcr: transform = .ycbcr
-            case .rgb: transform = .none
-            }
-        }
+        let transform = YCbCrSource.applies(to: info.format) ? options.lossyColour.colorTransform : .none
         let header = ImageHeader(
             width: info.width, height: info.height, format: info.format, tileWidth: options.tileSize,
             tileHeight: options.tileSize, patchSize: TransformParameters.blockSize, codingMode: .transform,
@@ -281,11 +258,20 @@ public enum Compressor {
             transform.isYCbCr && plane > 0 ? max(step * Self.chromaStepScale, 1) : step
         }
         let parameters = TransformParameters(steps: steps, bias: 0)
-        let codec = TileCodec(header: header, transform: parameters)
-        let chunks = [
-            Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)),
-            Chunk(type: .transformParameters, payload: parameters.encoded()),
-        ]
+        return try compressSinglePass(
+            input: input, output: output, info: info, codec: TileCodec(header: header, transform: parameters),
+            parameters: Chunk(type: .transformParameters, payload: parameters.encoded()), options: options,
+            threads: threads, start: start, progress: progress)
+    }
+
+    /// The one pass of the modes without a codebook: the metadata and the mode's parameters
+    /// chunk, then every tile.
+    static func compressSinglePass(
+        input: String, output: String, info: ImageInfo, codec: TileCodec, parameters: Chunk, options: CompressOptions,
+        threads: Int, start: ContinuousClock.Instant, progress: ((CompressProgress) -> Void)?
+    ) throws -> CompressReport {
+        let header = codec.header
+        let chunks = [Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata)), parameters]
         let clock = ContinuousClock()
         let encodingStart = clock.now
         let quality = try encodeTiles(

@@ -1,4 +1,6 @@
-/// How lossy (vector-quantised) coding treats 8-bit RGB and RGBA.
+import TesseraFormat
+
+/// How lossy coding (vector quantisation or transform) treats 8-bit RGB and RGBA.
 public enum LossyColour: String, Sendable, CaseIterable {
     /// Y, Cb, Cr with the chroma planes at half the width and height (colour transform 3):
     /// a quarter of the chroma indices. Only with a codebook trained for the image; a given
@@ -9,4 +11,15 @@ public enum LossyColour: String, Sendable, CaseIterable {
     case ycbcr
     /// R, G and B each its own plane, as in files written before the transform existed.
     case rgb
+}
+
+extension LossyColour {
+    /// The IHDR colour transform that codes 8-bit RGB(A) this way.
+    public var colorTransform: ImageHeader.ColorTransform {
+        switch self {
+        case .ycbcr420: .ycbcr420
+        case .ycbcr: .ycbcr
+        case .rgb: .none
+        }
+    }
 }

@@ -11,17 +11,6 @@ import XCTest
 /// measured while encoding is what a decoder makes, colour pages get smaller, codebooks
 /// record the planes they were trained on, and damage is refused.
 final class ColourVQTests: XCTestCase {
-    /// Sum of squared differences over every sample, computed here from the bytes.
-    func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
-        XCTAssertEqual(a.bytes.count, b.bytes.count)
-        var s = 0.0
-        for i in 0..<min(a.bytes.count, b.bytes.count) {
-            let d = Double(Int(a.bytes[i]) - Int(b.bytes[i]))
-            s += d * d
-        }
-        return 10 * log10(255 * 255 / (s / Double(a.bytes.count)))
-    }
-
     func compress(_ rel: String, _ configure: (inout CompressOptions) -> Void = { _ in }, scratch: ScratchDirectory)
         throws -> (report: CompressReport, image: TessImage, bytes: Int)
     {
@@ -57,7 +46,7 @@ final class ColourVQTests: XCTestCase {
         XCTAssertEqual(r.image.codec.quantisers.map(\.codewordCount), [256, 32, 32], "chroma gets K/8")
         let original = try ImageFiles.readAll(Corpus.path(rel))
         let decoded = try r.image.region(x: 0, y: 0, width: original.width, height: original.height)
-        XCTAssertEqual(psnr(original, decoded), r.report.psnr, accuracy: 0.005)
+        XCTAssertEqual(samplePSNR(original, decoded), r.report.psnr, accuracy: 0.005)
         XCTAssertGreaterThan(r.report.psnr, 30, "K = 256 on kodim23")
         // Regions across tile edges, starting and ending on odd pixels, equal the same part of
         // the whole decode (4:2:0 interpolates chroma from samples outside the region).
@@ -103,7 +92,7 @@ final class ColourVQTests: XCTestCase {
         XCTAssertGreaterThan(ecvq.report.psnr, plain.report.psnr - 0.25)
         let original = try ImageFiles.readAll(Corpus.path(rel))
         let decoded = try ecvq.image.region(x: 0, y: 0, width: original.width, height: original.height)
-        XCTAssertEqual(psnr(original, decoded), ecvq.report.psnr, accuracy: 0.005)
+        XCTAssertEqual(samplePSNR(original, decoded), ecvq.report.psnr, accuracy: 0.005)
     }
 
     /// Grey fixed points of the transform: R = G = B survives exactly; any colour within ±2.

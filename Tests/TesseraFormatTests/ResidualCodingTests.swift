@@ -251,15 +251,10 @@ final class ResidualCodingTests: XCTestCase {
     /// flipped byte either decodes (to other pixels) or is refused, never read out of bounds.
     func testDamagedInterPlaneStreamsAreRefused() throws {
         try Corpus.require()
-        let image = try ImageFiles.readAll(Corpus.path("kodak/kodim23.png"))
-        // A real 64×48 tile cut from the photograph.
-        let w = 64, h = 48
-        var tile = PixelBuffer(width: w, height: h, format: image.format)
-        for y in 0..<h {
-            for x in 0..<(w * 3) { tile.bytes[y * w * 3 + x] = image.bytes[(y + 200) * image.width * 3 + 300 * 3 + x] }
-        }
+        let tile = try kodimTile()
+        let w = tile.width, h = tile.height
         let header = ImageHeader(
-            width: w, height: h, format: image.format, tileWidth: w, tileHeight: h, patchSize: 4,
+            width: w, height: h, format: tile.format, tileWidth: w, tileHeight: h, patchSize: 4,
             codingMode: .residual, planeCount: 3)
         let codec = TileCodec(
             header: header, residual: ResidualParameters(maxError: 2, predictor: ResidualParameters.interPlanePredictor))

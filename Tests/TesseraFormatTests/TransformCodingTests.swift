@@ -24,17 +24,6 @@ final class TransformCodingTests: XCTestCase {
         return (report, image, try ImageFiles.readAll(Corpus.path(rel)), decoded, FileManager.default.contents(atPath: out))
     }
 
-    /// PSNR over every sample, computed here from the bytes.
-    func psnr(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
-        XCTAssertEqual(a.bytes.count, b.bytes.count)
-        var s = 0.0
-        for i in 0..<min(a.bytes.count, b.bytes.count) {
-            let d = Double(Int(a.bytes[i]) - Int(b.bytes[i]))
-            s += d * d
-        }
-        return 10 * log10(255 * 255 / (s / Double(a.bytes.count)))
-    }
-
     func testDecodesToWhatTheEncoderMeasuredWholeAndByRegion() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
@@ -50,7 +39,7 @@ final class TransformCodingTests: XCTestCase {
             XCTAssertNotNil(r.image.reader.headerChunks[.transformParameters], rel)
             XCTAssertNil(r.image.reader.headerChunks[.packedCodebook], "\(rel): no codebook in this mode")
             XCTAssertNil(r.image.reader.headerChunks[.entropyModels], rel)
-            XCTAssertEqual(psnr(r.original, r.decoded), r.report.psnr, accuracy: 0.005, rel)
+            XCTAssertEqual(samplePSNR(r.original, r.decoded), r.report.psnr, accuracy: 0.005, rel)
             XCTAssertGreaterThan(r.report.psnr, 38, "\(rel) at step 6")
             if r.original.format.colorModel.hasAlpha {
                 let c = r.original.format.channels
@@ -147,19 +136,15 @@ final class TransformCodingTests: XCTestCase {
     /// reading out of bounds; only ContainerError comes out.
     func testDamagedCoefficientStreamsAreRefused() throws {
         try Corpus.require()
-        let image = try ImageFiles.readAll(Corpus.path("kodak/kodim23.png"))
-        let w = 64, h = 48
-        var tile = PixelBuffer(width: w, height: h, format: image.format)
-        for y in 0..<h {
-            for x in 0..<(w * 3) { tile.bytes[y * w * 3 + x] = image.bytes[(y + 200) * image.width * 3 + 300 * 3 + x] }
-        }
+        let tile = try kodimTile()
+        let w = tile.width, h = tile.height
         let header = ImageHeader(
-            width: w, height: h, format: image.format, tileWidth: w, tileHeight: h, patchSize: 8,
+            width: w, height: h, format: tile.format, tileWidth: w, tileHeight: h, patchSize: 8,
             codingMode: .transform, colorTransform: .ycbcr420, planeCount: 3)
         let codec = TileCodec(header: header, transform: TransformParameters(steps: [4, 2.6, 2.6], bias: 0))
         let encoded = try codec.encode(tile)
         let good = try codec.decode(encoded.payload[...], width: w, height: h, context: "tile (0, 0)")
-        XCTAssertEqual(psnr(tile, good), 10 * log10(255 * 255 / (encoded.squaredError.reduce(0, +) / Double(w * h * 3))), accuracy: 0.001)
+        XCTAssertEqual(samplePSNR(tile, good), 10 * log10(255 * 255 / (encoded.squaredError.reduce(0, +) / Double(w * h * 3))), accuracy: 0.001)
         let payload = encoded.payload
         let lumaLength = (0..<4).reduce(0) { $0 | Int(payload[4 + $1]) << (8 * $1) }
         // Luma's stream one byte short (the lengths still add up): refused.
