@@ -19,6 +19,8 @@ struct CoefficientModel {
     static let dcClasses = 12
     static let countBuckets = 12
     static let prefixLimit = 20
+    /// The largest |DC| a stream may decode to (docs/FORMAT.md).
+    static let dcLimit: Int32 = 1 << 16
 
     /// Band of each zig-zag position (0 is DC, then 11 bands of AC).
     static let band: [Int] = (0..<64).map { k in
@@ -105,6 +107,12 @@ struct CoefficientModel {
                         }
                         dcd[b] = Int32(difference)
                         block[0] = prediction + Int32(difference)
+                        // No 8-bit block has a DC value beyond 1024 / 0.25 (the smallest step):
+                        // a forged stream stops here, long before sums could overflow.
+                        guard abs(block[0]) <= Self.dcLimit else {
+                            ok = false
+                            return
+                        }
 
                         // How many AC coefficients are not zero.
                         var n = 0

@@ -59,7 +59,8 @@ struct TransformPlaneCoder: Sendable {
         }
         var encoder = BinaryRangeEncoder(capacity: width * height / 4)
         var model = CoefficientModel()
-        _ = q.withUnsafeMutableBufferPointer { model.code(&encoder, $0.baseAddress!, columns: columns, rows: rows) }
+        let written = q.withUnsafeMutableBufferPointer { model.code(&encoder, $0.baseAddress!, columns: columns, rows: rows) }
+        precondition(written, "8-bit samples and a step of at least 0.25 stay within the stream's limits")
         let decoded = reconstruct(q, columns: columns, rows: rows, width: width, height: height)
         return (encoder.finish(), decoded)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import TesseraCoding
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -159,6 +160,37 @@ final class TransformCodingTests: XCTestCase {
             var damaged = payload
             damaged[i] ^= 0x5A
             _ = try? codec.decode(damaged[...], width: w, height: h, context: "tile (0, 0)")
+        }
+    }
+
+    /// A stream whose DC values run away (a forged stream: 8-bit blocks stay far below) is
+    /// refused instead of overflowing; the same syntax with sane values reads back exactly.
+    func testRunawayDCIsRefused() throws {
+        let coder = TransformPlaneCoder(step: 1, biasSixtyFourths: 0)
+        for (dc, readable) in [(Int32(1000), true), (70_000, false)] {
+            var q = [Int32](repeating: 0, count: 2 * 64)
+            q[0] = dc
+            q[64] = -dc
+            q[65] = 3
+            var encoder = BinaryRangeEncoder()
+            var model = CoefficientModel()
+            _ = q.withUnsafeMutableBufferPointer { model.code(&encoder, $0.baseAddress!, columns: 2, rows: 1) }
+            let bytes = encoder.finish()
+            if readable {
+                var back = [Int32](repeating: 0, count: 2 * 64)
+                var decoder = CoefficientModel()
+                let ok = bytes.withUnsafeBytes { raw in
+                    var d = BinaryRangeDecoder(raw)
+                    return back.withUnsafeMutableBufferPointer { decoder.code(&d, $0.baseAddress!, columns: 2, rows: 1) }
+                        && d.isConsistent
+                }
+                XCTAssertTrue(ok)
+                XCTAssertEqual(back, q)
+            } else {
+                XCTAssertThrowsError(try coder.decode(bytes[...], width: 16, height: 8, context: "tile (0, 0)")) {
+                    XCTAssertTrue("\($0)".contains("does not decode"), "\($0)")
+                }
+            }
         }
     }
 }
