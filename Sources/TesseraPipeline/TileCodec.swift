@@ -26,7 +26,8 @@ public struct TileCodec: Sendable {
     let flatIndex: [[UInt16]]
     /// Forms patch vectors exactly as training did (TesseraCodebook's one place for it).
     let extractor: PatchExtractor
-    /// Coding mode `residual`: the coder of each plane (no codebook, no index maps).
+    /// Coding mode `residual`: the coder of each plane (no codebook, no index maps). Mode
+    /// `transform`: the one exact coder of the alpha plane, if any.
     let residual: [any PlaneCoding]
     /// Coding mode `residual`, RPAR Predictor 1: the colour planes predict one another.
     let interPlane: Bool
