@@ -9,7 +9,7 @@ public struct AdaptiveBit: Sendable {
     public init() {}
 
     /// The adaptation shift after `seen` bits (docs/FORMAT.md, "Adaptive binary contexts").
-    @inline(__always)
+    @inlinable @inline(__always)
     public var shift: UInt16 {
         switch seen {
         case 0: 1
@@ -21,7 +21,7 @@ public struct AdaptiveBit: Sendable {
         }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func count() {
         if seen < 31 { seen += 1 }
     }

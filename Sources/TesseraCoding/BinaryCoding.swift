@@ -8,14 +8,14 @@ public protocol BinaryCoding {
 }
 
 extension BinaryRangeEncoder: BinaryCoding {
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func code(_ bit: Int, _ context: inout AdaptiveBit) -> Int {
         encode(bit, probability: &context.probability, shift: context.shift)
         context.count()
         return bit
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func bypass(_ bit: Int) -> Int {
         var p = BinaryRangeEncoder.initialProbability
         encode(bit, probability: &p)
@@ -24,14 +24,14 @@ extension BinaryRangeEncoder: BinaryCoding {
 }
 
 extension BinaryRangeDecoder: BinaryCoding {
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func code(_ bit: Int, _ context: inout AdaptiveBit) -> Int {
         let b = decode(probability: &context.probability, shift: context.shift)
         context.count()
         return b
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func bypass(_ bit: Int) -> Int {
         var p = BinaryRangeEncoder.initialProbability
         return decode(probability: &p)

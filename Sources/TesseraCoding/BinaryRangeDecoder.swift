@@ -2,28 +2,32 @@
 /// Never reads outside its bytes: past the end it reads zeros and records the overrun, which
 /// a caller checks (`isConsistent`) once every bit is read.
 public struct BinaryRangeDecoder {
-    private let bytes: UnsafeRawBufferPointer
-    private var position = 0
-    private var range: UInt32 = 0xFFFF_FFFF
-    private var code: UInt32 = 0
-    public private(set) var overran = false
+    // Usable from inline code so that the bit decoder inlines into the callers of other
+    // modules (the transform coder spends most of its time here).
+    @usableFromInline let bytes: UnsafeRawBufferPointer
+    @usableFromInline var position = 0
+    @usableFromInline var range: UInt32 = 0xFFFF_FFFF
+    @usableFromInline var code: UInt32 = 0
+    @usableFromInline var overrun = false
+    /// Whether a bit needed bytes past the end of the stream.
+    public var overran: Bool { overrun }
 
     public init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
         for _ in 0..<5 { code = (code &<< 8) | UInt32(next()) }
     }
 
-    @inline(__always)
-    private mutating func next() -> UInt8 {
+    @inlinable @inline(__always)
+    mutating func next() -> UInt8 {
         guard position < bytes.count else {
-            overran = true
+            overrun = true
             return 0
         }
         defer { position += 1 }
         return bytes[position]
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func decode(probability p: inout UInt16, shift: UInt16 = 5) -> Int {
         let shift = max(shift, 1)
         let bound = (range >> BinaryRangeEncoder.probabilityBits) &* UInt32(p)

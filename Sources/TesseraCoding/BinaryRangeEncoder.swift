@@ -9,18 +9,20 @@ public struct BinaryRangeEncoder: Sendable {
     public static let probabilityBits: UInt32 = 12
     /// The starting probability of zero: one half.
     public static let initialProbability: UInt16 = 1 << 11
-    static let top: UInt32 = 1 << 24
+    @usableFromInline static let top: UInt32 = 1 << 24
 
-    private var low: UInt64 = 0
-    private var range: UInt32 = 0xFFFF_FFFF
-    private var cache: UInt8 = 0
-    private var pending = 1
-    public private(set) var bytes: [UInt8] = []
+    @usableFromInline var low: UInt64 = 0
+    @usableFromInline var range: UInt32 = 0xFFFF_FFFF
+    @usableFromInline var cache: UInt8 = 0
+    @usableFromInline var pending = 1
+    @usableFromInline var written: [UInt8] = []
+    /// The bytes written so far.
+    public var bytes: [UInt8] { written }
 
-    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 0) { written.reserveCapacity(capacity) }
 
     /// Codes `bit` (0 or 1) with the probability of zero `p` (updated).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func encode(_ bit: Int, probability p: inout UInt16, shift: UInt16 = 5) {
         // A shift of 0 would drive the probability to 0 or 1 and the range to nothing.
         let shift = max(shift, 1)
@@ -40,13 +42,13 @@ public struct BinaryRangeEncoder: Sendable {
     }
 
     /// Moves the top byte of `low` out, holding back 0xFF bytes until a carry is settled.
-    @inline(__always)
-    private mutating func shiftLow() {
+    @inlinable @inline(__always)
+    mutating func shiftLow() {
         if UInt32(truncatingIfNeeded: low) < 0xFF00_0000 || low >> 32 != 0 {
             let carry = UInt8(truncatingIfNeeded: low >> 32)
             var byte = cache
             while pending > 0 {
-                bytes.append(byte &+ carry)
+                written.append(byte &+ carry)
                 byte = 0xFF
                 pending -= 1
             }
@@ -59,6 +61,6 @@ public struct BinaryRangeEncoder: Sendable {
     /// Flushes the coder and returns the stream.
     public mutating func finish() -> [UInt8] {
         for _ in 0..<5 { shiftLow() }
-        return bytes
+        return written
     }
 }
