@@ -18,9 +18,6 @@ public struct TransformParameters: Sendable, Equatable {
         self.bias = bias
     }
 
-    /// The step as stored (what a decoder uses).
-    public func step(plane: Int) -> Double { steps[plane] }
-
     public func encoded() -> [UInt8] {
         var w = ByteWriter(capacity: 4 + 2 * steps.count)
         w.u8(Self.version)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The orthonormal 8×8 DCT-II of coding mode `transform` (docs/FORMAT.md, "Mode 2"), done as
-/// two passes of 8-point products with the basis matrix (rows, then columns), in Float.
+/// two 8×8 matrix products with the basis matrix (rows, then columns), in Float.
 /// Orthonormal, so a step of Δ on every coefficient is a step of Δ on the samples' energy:
 /// one step per plane is what minimises squared error (PSNR), unlike JPEG's perceptual tables.
 enum BlockDCT {
@@ -26,63 +26,47 @@ enum BlockDCT {
         return order
     }()
 
-    /// Coefficients (row-major u·8 + v) of the 64 samples at `block` (row-major).
+    /// The basis and its transpose as fixed buffers (made once, never freed), so that the
+    /// per-block kernels take no arrays.
+    // Written once at first use, then only read: safe to share between threads.
+    nonisolated(unsafe) static let c: UnsafePointer<Float> = constant(basis)
+    nonisolated(unsafe) static let cT: UnsafePointer<Float> = constant((0..<64).map { i in basis[(i % 8) * 8 + i / 8] })
+    /// `zigzag` as a fixed buffer.
+    nonisolated(unsafe) static let scan: UnsafePointer<Int> = constant(zigzag)
+
+    static func constant<T>(_ values: [T]) -> UnsafePointer<T> {
+        let p = UnsafeMutablePointer<T>.allocate(capacity: values.count)
+        p.initialize(from: values, count: values.count)
+        return UnsafePointer(p)
+    }
+
+    /// Coefficients F = C·B·Cᵀ (row-major u·8 + v) of the 64 samples B at `block` (row-major).
     @inline(__always)
-    static func forward(_ block: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, basis c: UnsafePointer<Float>) {
-        var t = (
-            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-            SIMD8<Float>(), SIMD8<Float>()
-        )
-        // Rows: t[y][u] = Σx c[u][x]·block[y][x]; kept as columns of u per row y.
-        withUnsafeMutableBytes(of: &t) { raw in
-            let rows = raw.baseAddress!.assumingMemoryBound(to: SIMD8<Float>.self)
-            for y in 0..<8 {
-                var acc = SIMD8<Float>()
-                for x in 0..<8 {
-                    let column = SIMD8<Float>(
-                        c[x], c[8 + x], c[16 + x], c[24 + x], c[32 + x], c[40 + x], c[48 + x], c[56 + x])
-                    acc += column * block[y * 8 + x]
-                }
-                rows[y] = acc
-            }
-            // Columns: out[u][v] = Σy c[u][y]·t[y][v].
-            for u in 0..<8 {
-                var acc = SIMD8<Float>()
-                for y in 0..<8 { acc += rows[y] * c[u * 8 + y] }
-                for v in 0..<8 { out[u * 8 + v] = acc[v] }
-            }
+    static func forward(_ block: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { t in
+            product(block, cT, into: t.baseAddress!)  // along rows: B·Cᵀ
+            product(c, t.baseAddress!, into: out)  // along columns: C·(B·Cᵀ)
         }
     }
 
-    /// Samples (row-major) of the coefficients `coefficients` (row-major u·8 + v).
+    /// Samples B = Cᵀ·F·C (row-major) of the coefficients F at `coefficients` (row-major u·8 + v).
     @inline(__always)
-    static func inverse(
-        _ coefficients: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, basis c: UnsafePointer<Float>
-    ) {
-        var t = (
-            SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(),
-            SIMD8<Float>(), SIMD8<Float>()
-        )
-        withUnsafeMutableBytes(of: &t) { raw in
-            let rows = raw.baseAddress!.assumingMemoryBound(to: SIMD8<Float>.self)
-            // t[y][v] = Σu c[u][y]·F[u][v].
-            for y in 0..<8 {
-                var acc = SIMD8<Float>()
-                for u in 0..<8 {
-                    let f = UnsafeRawPointer(coefficients + u * 8).loadUnaligned(as: SIMD8<Float>.self)
-                    acc += f * c[u * 8 + y]
-                }
-                rows[y] = acc
-            }
-            // out[y][x] = Σv c[v][x]·t[y][v].
-            for y in 0..<8 {
-                var acc = SIMD8<Float>()
-                for v in 0..<8 {
-                    let basisRow = UnsafeRawPointer(c + v * 8).loadUnaligned(as: SIMD8<Float>.self)
-                    acc += basisRow * rows[y][v]
-                }
-                UnsafeMutableRawPointer(out + y * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
-            }
+    static func inverse(_ coefficients: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { t in
+            product(cT, coefficients, into: t.baseAddress!)  // Cᵀ·F
+            product(t.baseAddress!, c, into: out)  // (Cᵀ·F)·C
+        }
+    }
+
+    /// out = x·m for 8×8 row-major matrices: row i of out is Σj x[i][j] · (row j of m), eight
+    /// lanes at a time.
+    @inline(__always)
+    static func product(_ x: UnsafePointer<Float>, _ m: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let rows = UnsafeRawPointer(m)
+        for i in 0..<8 {
+            var acc = SIMD8<Float>()
+            for j in 0..<8 { acc += rows.loadUnaligned(fromByteOffset: 32 * j, as: SIMD8<Float>.self) * x[i * 8 + j] }
+            UnsafeMutableRawPointer(out + i * 8).storeBytes(of: acc, as: SIMD8<Float>.self)
         }
     }
 }

@@ -79,15 +79,7 @@ enum CodecBinding {
             guard header.patchSize == TransformParameters.blockSize else {
                 throw ContainerError.malformed("IHDR", "coding mode transform takes 8x8 blocks, not \(header.patchSize)x\(header.patchSize)")
             }
-            switch header.colorTransform {
-            case .none: break
-            case .ycbcr, .ycbcr420:
-                guard header.format.channels >= 3 else {
-                    throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for RGB or RGBA")
-                }
-            case .ycocgR:
-                throw ContainerError.malformed("IHDR", "coding mode transform takes no YCoCg-R colour transform")
-            }
+            try checkLossyColour(header)
             guard let bytes = reader.headerChunks[.transformParameters] else {
                 throw ContainerError.malformed("header", "no TPAR chunk (coding mode transform)")
             }
@@ -95,15 +87,7 @@ enum CodecBinding {
                 decoding: bytes, planeCount: TileCodec.colourPlaneCount(header.format))
             return TileCodec(header: header, transform: parameters)
         }
-        switch header.colorTransform {
-        case .none: break
-        case .ycbcr, .ycbcr420:
-            guard header.format.bitDepth == 8, header.format.channels >= 3 else {
-                throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for 8-bit RGB or RGBA")
-            }
-        case .ycocgR:
-            throw ContainerError.malformed("IHDR", "coding mode vq takes no YCoCg-R colour transform")
-        }
+        try checkLossyColour(header)
         guard let modelBytes = reader.headerChunks[.entropyModels] else {
             throw ContainerError.malformed("header", "no EMOD (entropy models) chunk")
         }
@@ -159,6 +143,20 @@ enum CodecBinding {
         return TileCodec(
             header: header, quantisers: (0..<header.planeCount).map { codebook.search(plane: $0) }, coders: models,
             encoding: false)
+    }
+
+    /// The colour transforms of the lossy modes (`vq`, `transform`): none, or YCbCr (4:4:4 or
+    /// 4:2:0) for 8-bit RGB and RGBA.
+    static func checkLossyColour(_ header: ImageHeader) throws(ContainerError) {
+        switch header.colorTransform {
+        case .none: break
+        case .ycbcr, .ycbcr420:
+            guard header.format.bitDepth == 8, header.format.channels >= 3 else {
+                throw ContainerError.malformed("IHDR", "colour transform YCbCr is only for 8-bit RGB or RGBA")
+            }
+        case .ycocgR:
+            throw ContainerError.malformed("IHDR", "coding mode \(header.codingMode) takes no YCoCg-R colour transform")
+        }
     }
 
     /// The search each plane's codebook is quantised with: the flat SIMD kernel

@@ -5,11 +5,9 @@ import TesseraIO
 /// Y, Cb, Cr, the chroma at half size with transform 3) is one coefficient stream, then alpha
 /// as an exact residual stream.
 extension TileCodec {
-    static func hasAlpha(_ format: PixelFormat) -> Bool { format.colorModel.hasAlpha }
-
-    /// The planes coded by transform: all but alpha.
-    static func colourPlaneCount(_ format: PixelFormat) -> Int {
-        format.channels - (hasAlpha(format) ? 1 : 0)
+    /// The planes coded by transform (one TPAR step each): all but alpha.
+    public static func colourPlaneCount(_ format: PixelFormat) -> Int {
+        format.channels - (format.colorModel.hasAlpha ? 1 : 0)
     }
 
     /// The samples of each colour plane of `tile`, as this mode codes them, and their sizes.

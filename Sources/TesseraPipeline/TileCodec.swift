@@ -48,7 +48,7 @@ public struct TileCodec: Sendable {
         transformCoders = []
         interPlane = parameters.interPlane
         precondition(!interPlane || header.format.channels >= 3, "inter-plane prediction needs colour")
-        let hasAlpha = header.format.colorModel == .greyAlpha || header.format.colorModel == .rgba
+        let hasAlpha = header.format.colorModel.hasAlpha
         if header.colorTransform == .ycocgR {
             precondition(header.format.bitDepth == 8 && header.format.channels >= 3 && parameters.maxError == 0)
             // Luma 0…255, chroma 0…510, alpha as it is; all exact.
@@ -66,9 +66,8 @@ public struct TileCodec: Sendable {
         }
     }
 
-    /// A codec for coding mode `transform` (8-bit images). `rounding` is the encoder's (see
-    /// `TransformPlaneCoder`); a decoder never uses it.
-    public init(header: ImageHeader, transform parameters: TransformParameters, rounding: Float? = nil) {
+    /// A codec for coding mode `transform` (8-bit images).
+    public init(header: ImageHeader, transform parameters: TransformParameters) {
         precondition(header.codingMode == .transform && header.format.bitDepth == 8)
         extractor = Self.extractor(for: header)
         self.header = header
@@ -78,11 +77,8 @@ public struct TileCodec: Sendable {
         byteTables = []
         flatIndex = []
         interPlane = false
-        transformCoders = parameters.steps.map {
-            TransformPlaneCoder(
-                step: $0, biasSixtyFourths: parameters.bias, rounding: rounding ?? TransformPlaneCoder.defaultRounding)
-        }
-        residual = Self.hasAlpha(header.format) ? [ResidualPlaneCoder(bitDepth: 8, maxError: 0)] : []
+        transformCoders = parameters.steps.map { TransformPlaneCoder(step: $0, biasSixtyFourths: parameters.bias) }
+        residual = header.format.colorModel.hasAlpha ? [ResidualPlaneCoder(bitDepth: 8, maxError: 0)] : []
     }
 
     /// `encoding: false` (a decoder) skips the tables only quantising needs.

@@ -11,48 +11,39 @@ struct TransformPlaneCoder: Sendable {
     /// AC coefficients decode to (|q| − bias) × step: a little toward zero, where the values a
     /// step stands for are most of them (a Laplacian).
     let bias: Float
-    /// Encoder only: an AC coefficient rounds up from this fraction of a step above a whole
-    /// number of steps (0.5 is plain rounding; less leaves more zeros, which cost less).
-    let rounding: Float
 
-    init(step: Double, biasSixtyFourths: Int, rounding: Float = TransformPlaneCoder.defaultRounding) {
+    init(step: Double, biasSixtyFourths: Int) {
         self.step = Float(step)
         self.bias = Float(biasSixtyFourths) / 64
-        self.rounding = rounding
     }
 
-    static let defaultRounding: Float = 0.38
+    /// Encoder only: an AC coefficient rounds up from this fraction of a step above a whole
+    /// number of steps (0.5 is plain rounding; less leaves more zeros, which cost less).
+    /// Measured on 5 Kodak images (BD-rate against JPEG): 0.30 → −30.4 %, 0.38 → −31.3 %,
+    /// 0.45 → −30.5 %.
+    static let rounding: Float = 0.38
 
     /// The coded stream of a `width`×`height` plane and the samples a decoder will make of it.
     func encode(_ samples: UnsafeBufferPointer<UInt8>, width: Int, height: Int) -> (bytes: [UInt8], decoded: [UInt8]) {
         let columns = (width + 7) / 8, rows = (height + 7) / 8
         var q = [Int32](repeating: 0, count: columns * rows * 64)
-        let inverseStep = 1 / step
-        BlockDCT.basis.withUnsafeBufferPointer { basis in
-            BlockDCT.zigzag.withUnsafeBufferPointer { zigzag in
-                q.withUnsafeMutableBufferPointer { qp in
-                    var block = [Float](repeating: 0, count: 64)
-                    var coefficients = [Float](repeating: 0, count: 64)
-                    for b in 0..<(columns * rows) {
-                        let x0 = (b % columns) * 8, y0 = (b / columns) * 8
-                        for y in 0..<8 {
-                            let row = min(y0 + y, height - 1) * width
-                            for x in 0..<8 {
-                                block[y * 8 + x] = Float(samples[row + min(x0 + x, width - 1)]) - 128
-                            }
-                        }
-                        block.withUnsafeBufferPointer { src in
-                            coefficients.withUnsafeMutableBufferPointer { dst in
-                                BlockDCT.forward(src.baseAddress!, into: dst.baseAddress!, basis: basis.baseAddress!)
-                            }
-                        }
-                        let out = qp.baseAddress! + b * 64
-                        out[0] = Int32((coefficients[0] * inverseStep).rounded())
-                        for k in 1..<64 {
-                            let c = coefficients[zigzag[k]] * inverseStep
-                            let m = Int32(abs(c) + rounding)
-                            out[k] = c < 0 ? -m : m
-                        }
+        let inverseStep = 1 / step, rounding = Self.rounding, zigzag = BlockDCT.scan
+        q.withUnsafeMutableBufferPointer { qp in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                let block = scratch.baseAddress!, coefficients = block + 64
+                for b in 0..<(columns * rows) {
+                    let x0 = (b % columns) * 8, y0 = (b / columns) * 8
+                    for y in 0..<8 {
+                        let row = min(y0 + y, height - 1) * width
+                        for x in 0..<8 { block[y * 8 + x] = Float(samples[row + min(x0 + x, width - 1)]) - 128 }
+                    }
+                    BlockDCT.forward(block, into: coefficients)
+                    let out = qp.baseAddress! + b * 64
+                    out[0] = Int32((coefficients[0] * inverseStep).rounded())
+                    for k in 1..<64 {
+                        let c = coefficients[zigzag[k]] * inverseStep
+                        let m = Int32(abs(c) + rounding)
+                        out[k] = c < 0 ? -m : m
                     }
                 }
             }
@@ -82,33 +73,26 @@ struct TransformPlaneCoder: Sendable {
     /// Dequantised, inverse-transformed, 128 added back, rounded and clamped to 0…255.
     func reconstruct(_ q: [Int32], columns: Int, rows: Int, width: Int, height: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: width * height)
-        let step = self.step, bias = self.bias
-        BlockDCT.basis.withUnsafeBufferPointer { basis in
-            BlockDCT.zigzag.withUnsafeBufferPointer { zigzag in
-                q.withUnsafeBufferPointer { qp in
-                    out.withUnsafeMutableBufferPointer { o in
-                        var coefficients = [Float](repeating: 0, count: 64)
-                        var block = [Float](repeating: 0, count: 64)
-                        for b in 0..<(columns * rows) {
-                            let source = qp.baseAddress! + b * 64
-                            coefficients[0] = Float(source[0]) * step
-                            for k in 1..<64 {
-                                let v = source[k]
-                                coefficients[zigzag[k]] =
-                                    v == 0 ? 0 : v > 0 ? (Float(v) - bias) * step : (Float(v) + bias) * step
-                            }
-                            coefficients.withUnsafeBufferPointer { src in
-                                block.withUnsafeMutableBufferPointer { dst in
-                                    BlockDCT.inverse(src.baseAddress!, into: dst.baseAddress!, basis: basis.baseAddress!)
-                                }
-                            }
-                            let x0 = (b % columns) * 8, y0 = (b / columns) * 8
-                            for y in 0..<min(8, height - y0) {
-                                let row = (y0 + y) * width + x0
-                                for x in 0..<min(8, width - x0) {
-                                    let v = (block[y * 8 + x] + 128).rounded()
-                                    o[row + x] = UInt8(min(max(v, 0), 255))
-                                }
+        let step = self.step, bias = self.bias, zigzag = BlockDCT.scan
+        q.withUnsafeBufferPointer { qp in
+            out.withUnsafeMutableBufferPointer { o in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
+                    let coefficients = scratch.baseAddress!, block = coefficients + 64
+                    for b in 0..<(columns * rows) {
+                        let source = qp.baseAddress! + b * 64
+                        coefficients[0] = Float(source[0]) * step
+                        for k in 1..<64 {
+                            let v = source[k]
+                            coefficients[zigzag[k]] =
+                                v == 0 ? 0 : v > 0 ? (Float(v) - bias) * step : (Float(v) + bias) * step
+                        }
+                        BlockDCT.inverse(coefficients, into: block)
+                        let x0 = (b % columns) * 8, y0 = (b / columns) * 8
+                        for y in 0..<min(8, height - y0) {
+                            let row = (y0 + y) * width + x0
+                            for x in 0..<min(8, width - x0) {
+                                let v = (block[y * 8 + x] + 128).rounded()
+                                o[row + x] = UInt8(min(max(v, 0), 255))
                             }
                         }
                     }

@@ -46,7 +46,7 @@ struct InfoCommand: ParsableCommand {
             let dimension = image.codec.quantisers.first?.dimension ?? 0
             let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
             let transform = image.reader.headerChunks[.transformParameters].flatMap {
-                try? TransformParameters(decoding: $0, planeCount: h.format.channels - (h.format.colorModel.hasAlpha ? 1 : 0))
+                try? TransformParameters(decoding: $0, planeCount: TileCodec.colourPlaneCount(h.format))
             }
             if json {
                 var fields: [String: JSONValue] = [
