@@ -1,8 +1,9 @@
 // swift-tools-version:6.0
 // Tessera: huge image scans compressed with a learned codebook, any region decoded at once.
 //
-// The module layout follows the data flow (see README.md, "Layout"):
-//   TesseraIO → TesseraCodebook → TesseraCoding → TesseraFormat → TesseraPipeline → tessera (CLI)
+// The module layout follows the data flow (docs/ARCHITECTURE.md):
+//   TesseraIO → TesseraCodebook → TesseraCoding → TesseraFormat → TesseraCodecs → TesseraPipeline
+//   → TesseraBatch → tessera (CLI); TesseraSupport (bytes, checksums, parallel-for) under all of them.
 import PackageDescription
 
 // Opt-in build tuned for the host CPU: `TESSERA_NATIVE=1 make build` (the binary then needs AVX2).
@@ -17,8 +18,8 @@ let package = Package(
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
         .library(name: "Tessera", targets: [
-            "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline",
-            "TesseraBatch",
+            "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraCodecs",
+            "TesseraPipeline", "TesseraBatch",
         ]),
     ],
     dependencies: [
@@ -38,31 +39,42 @@ let package = Package(
         // no jump ever crosses a Swift frame.
         .target(name: "PNGBridge", dependencies: ["CPNG"]),
 
+        // Byte readers and writers, CRC-32C, the parallel-for: what every module may use.
+        .target(name: "TesseraSupport", swiftSettings: nativeFlags),
         .target(
-            name: "TesseraIO", dependencies: ["CTIFF", "PNGBridge"],
+            name: "TesseraIO", dependencies: ["TesseraSupport", "CTIFF", "PNGBridge"],
             swiftSettings: nativeFlags),
         .target(
-            name: "TesseraCodebook", dependencies: ["TesseraIO"],
+            name: "TesseraCodebook", dependencies: ["TesseraSupport", "TesseraIO"],
             swiftSettings: nativeFlags),
-        .target(name: "TesseraCoding", swiftSettings: nativeFlags),
+        .target(name: "TesseraCoding", dependencies: ["TesseraSupport"], swiftSettings: nativeFlags),
         .target(
-            name: "TesseraFormat", dependencies: ["TesseraIO", "TesseraCodebook", "TesseraCoding"],
+            name: "TesseraFormat", dependencies: ["TesseraSupport", "TesseraIO"],
             swiftSettings: nativeFlags),
+        // One codec per coding mode (vq, residual, transform) and the colour transforms they share.
+        .target(
+            name: "TesseraCodecs",
+            dependencies: ["TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat"],
+            swiftSettings: nativeFlags),
+        // Orchestration: streaming, scheduling, compressor and decoder (TessImage), training, metrics.
         .target(
             name: "TesseraPipeline",
-            dependencies: ["TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat"],
+            dependencies: [
+                "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraCodecs",
+            ],
             swiftSettings: nativeFlags),
         // Batch work: pipeline presets, batch inputs and shards, the watch folder.
         .target(
             name: "TesseraBatch",
             dependencies: [
-                "TesseraIO", "TesseraCodebook", "TesseraPipeline", .product(name: "Yams", package: "Yams"),
+                "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCodecs", "TesseraPipeline",
+                .product(name: "Yams", package: "Yams"),
             ]),
         .executableTarget(
             name: "tessera",
             dependencies: [
-                "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraPipeline", "TesseraBatch",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraCodecs",
+                "TesseraPipeline", "TesseraBatch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeFlags),
 
@@ -70,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "TesseraIO", "TesseraFormat", "TesseraPipeline",
+                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraCodecs", "TesseraPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmark of the entropy coder against zstd and xz (bench/coding/bench-codec-entropy.sh).

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCodecs
 import TesseraPipeline
 import Yams
 
@@ -14,9 +15,9 @@ public struct Preset: Sendable, Equatable {
     public var summary: String?
     public var tileSize: Int?
     public var patchSize: Int?
-    /// Lossy 8-bit colour as Y, Cb, Cr or as R, G, B.
-    public var colour: LossyColour?
-    public var algorithm: CompressOptions.Algorithm?
+    /// Lossy 8-bit colour as Y, Cb, Cr or as R, G, B (the key `colour`).
+    public var color: LossyColor?
+    public var algorithm: VQOptions.Algorithm?
     public var codewords: Int?
     /// Entropy-constrained assignment weight (0: plain nearest codeword).
     public var rateWeight: Double?
@@ -35,25 +36,30 @@ public struct Preset: Sendable, Equatable {
         self.path = path
     }
 
-    /// The options this preset sets, on top of `base`.
-    public func applied(to base: CompressOptions) -> CompressOptions {
+    /// The options this preset sets, on top of `base`. The coding mode is the preset's
+    /// `quality` if it has one, else the base's; the codebook settings apply when the mode is
+    /// `vq`. Fails when the result is inconsistent (say, fewer samples than codewords).
+    public func applied(to base: CompressOptions) throws(CompressOptionsError) -> CompressOptions {
         var o = base
         if let tileSize { o.tileSize = tileSize }
-        if let patchSize { o.patchSize = patchSize }
-        if let colour { o.lossyColour = colour }
-        if let algorithm { o.algorithm = algorithm }
-        if let codewords { o.codewords = codewords }
-        if let rateWeight { o.rateWeight = rateWeight }
-        if let maxIterations { o.maxIterations = maxIterations }
+        if let color { o.color = color }
         if let seed { o.seed = seed }
-        if let samples { o.samples = samples }
         if let samplingPixels { o.samplingPixels = samplingPixels }
         if let modelTiles { o.modelTiles = modelTiles }
-        if let quality {
-            o.maxError = quality.maxError
-            o.transformStep = quality.transformStep
-        }
         if let threads { o.threads = threads }
+        var vq = VQOptions()
+        if case .vq(let v) = base.mode { vq = v }
+        vq = try vq.updating(
+            codewords: codewords, patchSize: patchSize, algorithm: algorithm, samples: samples,
+            maxIterations: maxIterations, rateWeight: rateWeight)
+        switch quality {
+        case nil:
+            if case .vq = base.mode { o.mode = .vq(vq) }
+        case .lossy: o.mode = .vq(vq)
+        case .nearLossless(let e): o.mode = try .residual(maxError: e)
+        case .lossless: o.mode = .lossless
+        case .transform(let step): o.mode = try .transform(step: step)
+        }
         return o
     }
 

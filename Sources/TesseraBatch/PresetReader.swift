@@ -1,3 +1,4 @@
+import TesseraCodecs
 import TesseraPipeline
 import Yams
 
@@ -29,17 +30,17 @@ struct PresetReader {
                 preset.patchSize = p
             case "colour":
                 let c = try string(value, key: key)
-                guard let colour = LossyColour(rawValue: c) else {
+                guard let color = LossyColor(rawValue: c) else {
                     throw fail(value, key, "'\(c)' is not allowed: use ycbcr420, ycbcr or rgb")
                 }
-                preset.colour = colour
+                preset.color = color
             case "codebook":
                 for (k, v) in try mapping(value, key: key, allowed: Self.codebookKeys) {
                     let full = "codebook.\(k)"
                     switch k {
                     case "algorithm":
                         let s = try string(v, key: full)
-                        guard let a = CompressOptions.Algorithm(rawValue: s) else {
+                        guard let a = VQOptions.Algorithm(rawValue: s) else {
                             throw fail(v, full, "'\(s)' is not an algorithm: use kmeans or som")
                         }
                         preset.algorithm = a

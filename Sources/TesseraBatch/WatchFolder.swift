@@ -233,7 +233,7 @@ public final class WatchFolder: @unchecked Sendable {
         let inputBytes = fileSize(claimed)
         event.inputBytes = inputBytes
         do {
-            let report = try Compressor.compress(input: claimed, output: output, options: compress)
+            let report = try CompressJob(options: compress, targetPSNR: options.targetPSNR).run(input: claimed, output: output)
             event.output = output
             event.outputBytes = report.outputBytes
             event.ratio = Double(inputBytes ?? 0) / Double(max(report.outputBytes, 1))

@@ -9,6 +9,9 @@ public struct WatchOptions: Sendable {
     /// How each file is compressed (a preset and command-line options, already merged).
     /// `threads` 0 means every core shared among the workers.
     public var compress = CompressOptions()
+    /// Meet at least this PSNR (dB) per file at the lowest rate found (`QualityTarget`); nil:
+    /// use `compress` as it is.
+    public var targetPSNR: Double?
     /// Files compressed at once by this process.
     public var workers = 1
     /// A file written in place is taken once it has not changed for this long (seconds).

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Where every sample vector currently belongs: the nearest codeword and the
 /// squared distance to it, plus the sums that Lloyd's update needs. Shared by
 /// K-means and the SOM (whose batch step needs the same cluster sums).
@@ -36,7 +37,7 @@ struct ClusterAssignment {
             errors.withUnsafeMutableBufferPointer { err in
                 partial.withUnsafeMutableBufferPointer { part in
                     guard let l = lab.baseAddress, let e = err.baseAddress, let p = part.baseAddress else { return }
-                    ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                    Parallel.forEach(count: chunks, threads: threads) { c in
                         let start = c * Self.chunkSize
                         let m = min(Self.chunkSize, n - start)
                         search.assignBlocked(vectors + start * d, count: m, indices: l + start, errors: e + start)
@@ -100,7 +101,7 @@ struct ClusterAssignment {
                       squaredNorms.withUnsafeBufferPointer { nb in
                         guard let labels = lab.baseAddress, let errors = err.baseAddress, let fallbackCount = fb.baseAddress else { return }
                         guard let cw = cwb.baseAddress, let nrm = nb.baseAddress else { return }
-                        ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
+                        Parallel.forEach(count: chunks, threads: threads) { chunk in
                             var listWords = [Float](repeating: 0, count: L * d)
                             var found = [UInt16](repeating: 0, count: 4)
                             var fallback: [Int32] = []
@@ -224,7 +225,7 @@ struct ClusterAssignment {
             labels.withUnsafeBufferPointer { lb in
                 errors.withUnsafeBufferPointer { eb in
                     guard let p = pb.baseAddress, let labels = lb.baseAddress, let errors = eb.baseAddress else { return }
-                    ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                    Parallel.forEach(count: chunks, threads: threads) { c in
                         let acc = p + c * width
                         for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
                             let row = acc + Int(labels[i]) * (d + 1)

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import TesseraSupport
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -41,10 +42,10 @@ public enum CodebookFile {
         let layout = codebook.layout
         let d = layout.dimensions
         let k = codebook.codewordCount
-        var w = LittleEndianWriter(
+        var w = ByteWriter(
             capacity: fileSize(
                 planes: codebook.planes.count, codewords: k, dimensions: d, chroma: codebook.chroma420Codewords) ?? 0)
-        w.raw(magic)
+        w.append(magic)
         // Version 1 unless a version-2 feature (a flag) is used, so older readers keep reading
         // every codebook they could before.
         let flags =
@@ -143,40 +144,40 @@ public enum CodebookFile {
         guard bytes.count >= headerSize else {
             throw .sizeMismatch(path: source, expected: headerSize + checksumSize, actual: bytes.count)
         }
-        var r = LittleEndianReader(bytes, offset: magic.count)
-        let version = Int(r.u16())
+        var r = ByteReader(bytes[(magic.count)...]) { CodebookFileError.invalidField(path: source, field: "file", detail: $0.description) }
+        let version = Int(try r.u16())
         guard (1...Self.version).contains(version) else {
             if version > Self.version { throw .unsupportedVersion(path: source, version: version) }
             throw .invalidField(path: source, field: "Format_Version", detail: "is 0")
         }
-        let size = Int(r.u16())
+        let size = Int(try r.u16())
         guard size == headerSize else {
             throw .invalidField(path: source, field: "Header_Size", detail: "is \(size), not \(headerSize)")
         }
-        let flags = r.u32()
+        let flags = try r.u32()
         let known = version >= 2 ? CodebookColorSpace.ycbcrFlag | CodebookColorSpace.chroma420Flag : 0
         guard flags & ~known == 0 else {
             throw .invalidField(path: source, field: "Flags", detail: "has reserved bits set (0x\(String(flags, radix: 16)))")
         }
-        let patchSize = Int(r.u8())
-        let layoutCode = r.u8()
-        let channels = Int(r.u8())
-        let algorithmCode = r.u8()
-        let codebookCount = Int(r.u16())
-        let dimensions = Int(r.u16())
-        let k = Int(r.u32())
-        let reserved1 = r.u32()
-        let sampleCount = r.u64()
-        let seed = r.u64()
-        let iterationField = Int(r.u32())
-        let miniBatch = Int(r.u32())
-        let tolerance = r.f64()
-        let mapRows = Int(r.u16())
-        let mapColumns = Int(r.u16())
-        let orderingEpochs = Int(r.u32())
-        let radiusStart = r.f64()
-        let radiusOrdered = r.f64()
-        let radiusEnd = r.f64()
+        let patchSize = Int(try r.u8())
+        let layoutCode = try r.u8()
+        let channels = Int(try r.u8())
+        let algorithmCode = try r.u8()
+        let codebookCount = Int(try r.u16())
+        let dimensions = Int(try r.u16())
+        let k = Int(try r.u32())
+        let reserved1 = try r.u32()
+        let sampleCount = try r.u64()
+        let seed = try r.u64()
+        let iterationField = Int(try r.u32())
+        let miniBatch = Int(try r.u32())
+        let tolerance = try r.f64()
+        let mapRows = Int(try r.u16())
+        let mapColumns = Int(try r.u16())
+        let orderingEpochs = Int(try r.u32())
+        let radiusStart = try r.f64()
+        let radiusOrdered = try r.f64()
+        let radiusEnd = try r.f64()
 
         func invalid(_ field: String, _ detail: String) -> CodebookFileError {
             .invalidField(path: source, field: field, detail: detail)
@@ -262,16 +263,16 @@ public enum CodebookFile {
             throw .sizeMismatch(path: source, expected: header.fileSize, actual: bytes.count)
         }
         let body = bytes.count - checksumSize
-        let stored = LittleEndianReader(bytes, offset: body).peekU32()
+        let stored = try ByteReader(bytes[(body)...]) { CodebookFileError.invalidField(path: source, field: "file", detail: $0.description) }.peekU32()
         let computed = CRC32C.checksum(bytes[0..<body])
         guard stored == computed else { throw .checksumMismatch(path: source, stored: stored, computed: computed) }
-        var r = LittleEndianReader(bytes, offset: headerSize)
+        var r = ByteReader(bytes[(headerSize)...]) { CodebookFileError.invalidField(path: source, field: "file", detail: $0.description) }
         let d = header.layout.dimensions
         var planes: [Codebook.Plane] = []
         for index in 0..<header.layout.codebookCount {
-            let iterations = Int(r.u32())
-            let reserved = r.u32()
-            let mse = r.f64()
+            let iterations = Int(try r.u32())
+            let reserved = try r.u32()
+            let mse = try r.f64()
             guard reserved == 0 else {
                 throw .invalidField(path: source, field: "plane \(index) Reserved", detail: "is not zero")
             }
@@ -279,7 +280,7 @@ public enum CodebookFile {
                 throw .invalidField(path: source, field: "plane \(index) Final_MSE", detail: "is not a finite number ≥ 0")
             }
             let k = (index == 1 || index == 2) ? header.chroma420 ?? header.codewordCount : header.codewordCount
-            let codewords = r.f32Array(k * d)
+            let codewords = try r.f32Array(k * d)
             guard codewords.allSatisfy({ $0.isFinite }) else {
                 throw .invalidField(path: source, field: "plane \(index) Codewords", detail: "hold values that are not finite")
             }

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// For every codeword, its `listLength` nearest codewords (itself first) and the
 /// distance to the nearest codeword left off the list, its "reach".
 ///
@@ -28,7 +29,7 @@ struct CodewordNeighbours {
             lists.withUnsafeMutableBufferPointer { lb in
                 reach.withUnsafeMutableBufferPointer { rb in
                     guard let cw = cwb.baseAddress, let out = lb.baseAddress, let r = rb.baseAddress else { return }
-                    ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
+                    Parallel.forEach(count: chunks, threads: threads) { chunk in
                         // The `length + 1` nearest, kept sorted by (distance, index).
                         var nearD = [Float](repeating: .infinity, count: length + 1)
                         var nearI = [Int32](repeating: -1, count: length + 1)

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Greedy k-means++ seeding (Arthur and Vassilvitskii 2007; the greedy variant
 /// draws several candidates by D² sampling at each step and keeps the one that
 /// lowers the potential Σ D² most).
@@ -46,7 +47,7 @@ enum KMeansPlusPlus {
                         toCandidates.withUnsafeBufferPointer { tc in
                             guard let dist = nd.baseAddress, let near = nc.baseAddress, let totals = tot.baseAddress else { return }
                             guard let table = tc.baseAddress else { return }
-                            ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                            Parallel.forEach(count: chunks, threads: threads) { c in
                                 var total = 0.0
                                 for i in (c * chunk)..<min(count, (c + 1) * chunk) {
                                     let current = dist[i]
@@ -114,7 +115,7 @@ enum KMeansPlusPlus {
                                 guard let cand = candRaw.baseAddress else { return }
                                 guard let dist = nd.baseAddress, let near = nc.baseAddress, let closest = cc.baseAddress else { return }
                                 guard let g = gb.baseAddress else { return }
-                                ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+                                Parallel.forEach(count: chunks, threads: threads) { c in
                                     var acc = SIMD8<Double>.zero
                                     for i in (c * chunk)..<min(count, (c + 1) * chunk) {
                                         let current = dist[i]

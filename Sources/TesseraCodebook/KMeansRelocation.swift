@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Codeword relocation for K-means, after the Enhanced LBG algorithm (Patanè and
 /// Russo 2001): when Lloyd's iterations stall, a codeword that contributes little
 /// (removing it costs little: its vectors have a close second-nearest codeword)
@@ -46,7 +47,7 @@ enum KMeansRelocation {
                 codewords.withUnsafeBufferPointer { cb in
                     state.errors.withUnsafeBufferPointer { eb in
                         guard let r = rb.baseAddress, let dist = db.baseAddress, let cw = cb.baseAddress, let e = eb.baseAddress else { return }
-                        ParallelChunks.run(chunkCount: chunks, threads: threads) { chunk in
+                        Parallel.forEach(count: chunks, threads: threads) { chunk in
                             for a in (chunk * perChunk)..<min(k, (chunk + 1) * perChunk) {
                                 var cost = 0.0, total = 0.0
                                 for slot in groups.offsets[a]..<groups.offsets[a + 1] {

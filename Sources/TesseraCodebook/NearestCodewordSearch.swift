@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Exact nearest-codeword search: the one kernel that both training and
 /// quantisation use.
 ///
@@ -98,7 +99,7 @@ public struct NearestCodewordSearch: Sendable {
         let errors = squaredErrors?.baseAddress
         let d = dimensions
         let chunks = (count + Self.chunkSize - 1) / Self.chunkSize
-        ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+        Parallel.forEach(count: chunks, threads: threads) { c in
             let start = c * Self.chunkSize
             let m = min(Self.chunkSize, count - start)
             assignBlocked(x + start * d, count: m, indices: out + start, errors: errors.map { $0 + start })

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Exact nearest-codeword search for large codebooks (K in the thousands):
 /// codewords rotated onto their principal axes, sorted along the first, and
 /// searched outward from the patch's own position with bounds that skip most of
@@ -120,7 +121,7 @@ public struct PartialDistanceSearch: Sendable {
         let d = dimensions
         let chunk = NearestCodewordSearch.chunkSize
         let chunks = (count + chunk - 1) / chunk
-        ParallelChunks.run(chunkCount: chunks, threads: threads) { c in
+        Parallel.forEach(count: chunks, threads: threads) { c in
             var rotated = [Float](repeating: 0, count: d)
             rotated.withUnsafeMutableBufferPointer { r in
                 for i in (c * chunk)..<min(count, (c + 1) * chunk) {

@@ -1,3 +1,4 @@
+import TesseraSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -196,7 +197,7 @@ public struct FrequencyTable: Sendable, Equatable {
             previous = Int(s)
         }
         let mode: Presence = n == alphabetSize ? .all : (gaps.bytes.count < bitmapBytes ? .gaps : .bitmap)
-        w.byte(UInt8(precision) | mode.rawValue << 4)
+        w.u8(UInt8(precision) | mode.rawValue << 4)
         switch mode {
         case .all: break
         case .gaps: w.append(gaps.bytes)
@@ -209,7 +210,7 @@ public struct FrequencyTable: Sendable, Equatable {
     }
 
     /// Parses a table for `alphabetSize` symbols, validating every field before allocating.
-    static func parse(from r: inout ByteReader, alphabetSize: Int, what: @autoclosure () -> String)
+    static func parse(from r: inout ByteReader<EntropyCodingError>, alphabetSize: Int, what: @autoclosure () -> String)
         throws(EntropyCodingError) -> FrequencyTable
     {
         let header = try r.byte("\(what()) header")

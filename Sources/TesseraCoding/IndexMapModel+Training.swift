@@ -1,3 +1,4 @@
+import TesseraSupport
 import Dispatch
 
 #if canImport(Glibc)
@@ -81,7 +82,7 @@ extension IndexMapModel {
                 classKeys.append(key)
             }
         }
-        let clustered = Self.parallelMap(classKeys.count, threads: options.threads) { i -> [UInt8] in
+        let clustered = Parallel.map(count: classKeys.count, threads: options.threads) { i -> [UInt8] in
             let key = classKeys[i]
             let neighbour = key.left ? left : above
             let pairs = (0..<total).map { UInt32(neighbour[$0]) * UInt32(s) + UInt32(escaped[$0]) }
@@ -194,7 +195,7 @@ extension IndexMapModel {
         // Every structure is weighed on its own (in parallel); the choice is then made in
         // the candidates' order, so it does not depend on the thread count.
         typealias Weighed = (model: IndexMapModel, bits: Double, report: CandidateReport)
-        let weighed = Self.parallelMap(candidates.count, threads: options.threads) { i -> [Weighed] in
+        let weighed = Parallel.map(count: candidates.count, threads: options.threads) { i -> [Weighed] in
             let structure = candidates[i]
             let counted = countContexts(structure)
             return options.pruneCandidates.map { prune in
@@ -229,32 +230,5 @@ extension IndexMapModel {
     struct ClassMapKey: Equatable {
         var left: Bool
         var count: Int
-    }
-
-    /// `body(0) … body(count − 1)` on up to `threads` threads, results in order.
-    static func parallelMap<R>(_ count: Int, threads: Int, _ body: (Int) -> R) -> [R] {
-        let workers = min(max(threads, 1), count)
-        if workers <= 1 { return (0..<count).map(body) }
-        let slots = UnsafeMutablePointer<R?>.allocate(capacity: count)
-        slots.initialize(repeating: nil, count: count)
-        defer {
-            slots.deinitialize(count: count)
-            slots.deallocate()
-        }
-        withoutActuallyEscaping(body) { body in
-            // Each index writes only its own slot.
-            let box = UncheckedParallelBox(body: body, slots: slots)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < count {
-                    box.slots[i] = box.body(i)
-                    i += workers
-                }
-            }
-        }
-        return (0..<count).map { i in
-            guard let r = slots[i] else { preconditionFailure("parallel slot \(i) not filled") }
-            return r
-        }
     }
 }

@@ -1,3 +1,4 @@
+import TesseraSupport
 /// A static, shareable model for entropy coding index maps, and its coder.
 ///
 /// Train one from a sample of maps (`train(maps:alphabetSize:options:)`), store
@@ -77,12 +78,12 @@ public struct IndexMapModel: Sendable {
     /// `FrequencyTable` per context.
     public func serialized() -> [UInt8] {
         var w = ByteWriter()
-        w.byte(Self.formatVersion)
-        w.byte((structure.neighbourEscapes ? 1 : 0) | (structure.equalityContext ? 2 : 0))
+        w.u8(Self.formatVersion)
+        w.u8((structure.neighbourEscapes ? 1 : 0) | (structure.equalityContext ? 2 : 0))
         w.varint(alphabetSize)
-        w.byte(UInt8(lanes))
-        w.byte(UInt8(structure.leftClasses))
-        w.byte(UInt8(structure.aboveClasses))
+        w.u8(UInt8(lanes))
+        w.u8(UInt8(structure.leftClasses))
+        w.u8(UInt8(structure.aboveClasses))
         for (classes, map) in [(structure.leftClasses, leftClass), (structure.aboveClasses, aboveClass)] where classes > 1 {
             var packed = [UInt8](repeating: 0, count: (alphabetSize + 1) / 2)
             for (v, c) in map.enumerated() { packed[v / 2] |= c << (v % 2 == 0 ? 0 : 4) }
@@ -94,7 +95,7 @@ public struct IndexMapModel: Sendable {
 
     /// Parses a serialised model, validating every field before allocating from it.
     public init(parsing bytes: [UInt8]) throws(EntropyCodingError) {
-        var r = ByteReader(bytes)
+        var r = ByteReader(model: bytes)
         let version = try r.byte("index map model version")
         guard version == Self.formatVersion else {
             throw .malformedModel("index map model version \(version) is not \(Self.formatVersion)")

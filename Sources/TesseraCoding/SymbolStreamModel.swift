@@ -1,3 +1,4 @@
+import TesseraSupport
 /// A static order-0 model for a stream of small non-negative integers (side streams such as
 /// block means or residuals; map signed values through `ZigZag` first).
 ///
@@ -55,14 +56,14 @@ public struct SymbolStreamModel: Sendable, Equatable {
     /// Serialised: version byte (1), alphabet size (varint), the table.
     public func serialized() -> [UInt8] {
         var w = ByteWriter()
-        w.byte(Self.formatVersion)
+        w.u8(Self.formatVersion)
         w.varint(alphabetSize)
         table.serialise(into: &w)
         return w.bytes
     }
 
     public init(parsing bytes: [UInt8]) throws(EntropyCodingError) {
-        var r = ByteReader(bytes)
+        var r = ByteReader(model: bytes)
         let version = try r.byte("symbol stream model version")
         guard version == Self.formatVersion else {
             throw .malformedModel("symbol stream model version \(version) is not \(Self.formatVersion)")

@@ -1,4 +1,4 @@
-import TesseraCodebook
+import TesseraSupport
 /// One chunk: a type and its payload. On disk it is enveloped as
 /// Chunk_Length (u32) | Chunk_Type (4 bytes) | payload | Chunk_CRC (u32, CRC-32C of type + payload).
 public struct Chunk: Sendable, Equatable {

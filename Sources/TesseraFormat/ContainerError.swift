@@ -9,6 +9,9 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
     case unsupportedFeature(String)
     case unsupportedVersion(Int)
     case notTessera
+    /// A header field is out of range or contradicts another: (chunk, field as docs/FORMAT.md
+    /// names it, its value, why it is refused).
+    case invalidField(chunk: String, field: String, value: String, reason: String)
 
     public var description: String {
         switch self {
@@ -19,6 +22,7 @@ public enum ContainerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unsupportedVersion(let v):
             "format version \(v) is newer than this tessera reads (version \(TessFormat.version)); upgrade tessera"
         case .notTessera: "not a .tess file (bad magic number)"
+        case .invalidField(let chunk, let field, let value, let reason): "\(chunk): \(field) \(value) \(reason)"
         }
     }
 }

@@ -1,4 +1,4 @@
-import TesseraCodebook
+import TesseraSupport
 
 /// The fixed 32 bytes at the end of every complete .tess file: they lead a
 /// reader to the header region and the seek index.

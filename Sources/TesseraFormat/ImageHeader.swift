@@ -1,3 +1,4 @@
+import TesseraSupport
 import TesseraIO
 
 /// The IHDR chunk: the image's geometry and how it was coded.

@@ -1,3 +1,4 @@
+import TesseraSupport
 import TesseraIO
 
 /// Encodes `ImageMetadata` as the payload of the ancillary `meta` chunk.

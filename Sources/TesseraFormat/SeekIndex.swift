@@ -1,3 +1,4 @@
+import TesseraSupport
 /// Where every tile chunk lies in the file, tiles in raster order.
 /// Payload of the SIDX chunk: Tile_Columns u32, Tile_Rows u32, then per tile
 /// Tile_Offset u64 (start of its chunk envelope) and Tile_Length u32 (whole envelope).

@@ -1,3 +1,4 @@
+import TesseraSupport
 import TesseraIO
 
 /// Opens a .tess file for random access: three reads (footer, header region,

@@ -1,3 +1,4 @@
+import TesseraSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

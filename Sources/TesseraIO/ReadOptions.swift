@@ -1,5 +1,5 @@
 /// Choices and limits for opening an image.
-public struct ReadOptions: Sendable {
+public struct ReadOptions: Sendable, Equatable {
     /// Page (TIFF directory) to read, from 0.
     public var page: Int
     /// Largest buffer, in bytes, a reader may allocate for one band, strip or

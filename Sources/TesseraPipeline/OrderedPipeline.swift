@@ -1,4 +1,5 @@
 import Foundation
+import TesseraSupport
 
 /// Three stages joined by bounded hand-overs: one producer thread makes work
 /// items in order, `threads` workers transform them concurrently, and the
@@ -23,7 +24,8 @@ public enum OrderedPipeline {
         consume: (Out) throws -> Void
     ) throws -> Statistics {
         let state = PipelineState<In, Out>(maxInFlight: max(1, maxInFlight))
-        let box = UncheckedBox((produce, transform))
+        // The producer is called from one thread only; the transform is pure.
+        let box = UncheckedSendable((produce, transform))
         let workers = max(1, threads)
         let finished = DispatchGroup()
 
@@ -45,13 +47,6 @@ public enum OrderedPipeline {
         if let error = state.firstError { throw error }
         return try result.get()
     }
-}
-
-/// Carries closures that are only ever called from one thread at a time (the
-/// producer) or that are pure (the transform) into the pipeline's threads.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
 
 /// The shared state of one pipeline run, guarded by one condition variable.

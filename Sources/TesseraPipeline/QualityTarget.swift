@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCodecs
 import TesseraIO
 
 /// The two quality knobs that pick the coding for the user.
@@ -9,15 +10,15 @@ import TesseraIO
 ///   quality and rate both grow with Q. (Bounds above 16 were measured to stop behaving so on
 ///   mostly blank pages.) (Vector quantisation sizes are not on this scale: measured on single images,
 ///   the codebook's own size makes large K dearer than near-lossless at the same PSNR; use
-///   `--codewords` for VQ, or `psnr`, which tries both.)
+///   more codewords for VQ, or `psnr`, which tries both.)
 /// - `compress(… psnr:)`: meet at least that PSNR over the whole image at the lowest rate found,
 ///   by compressing with candidate settings and keeping the smallest file that meets it.
 public enum QualityTarget {
-    /// The options for quality `q` (1…100) on top of `base`.
-    public static func options(quality q: Int, base: CompressOptions) -> CompressOptions {
-        var o = base
-        o.maxError = q >= 100 ? 0 : max(1, min(16, Int(pow(16, Double(100 - q) / 99).rounded())))
-        return o
+    /// The coding mode of quality `q` (1…100, clamped).
+    public static func mode(quality q: Int) -> CodingMode {
+        let e = q >= 100 ? 0 : max(1, min(16, Int(pow(16, Double(100 - q) / 99).rounded())))
+        // Always within ResidualOptions' range.
+        return (try? .residual(maxError: e)) ?? .lossless
     }
 
     /// One setting tried by the PSNR search, and what it gave.
@@ -71,8 +72,7 @@ public enum QualityTarget {
             for _ in 0..<8 {
                 step = (step * 16).rounded() / 16
                 var o = base
-                o.maxError = nil
-                o.transformStep = step
+                o.mode = try .transform(step: step)
                 if try attempt(o, "step \(step)").psnr >= target {
                     good = max(good ?? step, step)
                 } else {
@@ -90,15 +90,15 @@ public enum QualityTarget {
                 }
             }
         }
+        // VQ attempts keep the base's codebook settings, if it has any.
+        let vq: VQOptions
+        if case .vq(let v) = base.mode { vq = v } else { vq = VQOptions() }
         if target <= 42 {
             // 2×2 patches reach higher PSNR at high rates on textured photographs.
             for (patch, series) in [(4, [256, 1024, 4096]), (2, [64, 256, 1024])] {
                 for k in series {
                     var o = base
-                    o.maxError = nil
-                    o.codewords = k
-                    o.patchSize = patch
-                    o.samples = max(o.samples, k * 64)
+                    o.mode = .vq(try vq.updating(codewords: k, patchSize: patch, samples: max(vq.samples, k * 64)))
                     if try attempt(o, "vq \(patch)x\(patch) K=\(k)").psnr >= target { break }
                 }
             }
@@ -114,7 +114,7 @@ public enum QualityTarget {
         e = min(e + 1, 64)
         while true {
             var o = base
-            o.maxError = e
+            o.mode = try .residual(maxError: e)
             let report = try attempt(o, e == 0 ? "lossless" : "max-error \(e)")
             if report.psnr >= target || e == 0 { break }
             e -= 1

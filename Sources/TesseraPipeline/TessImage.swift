@@ -1,6 +1,8 @@
 import Dispatch
+import TesseraCodecs
 import TesseraFormat
 import TesseraIO
+import TesseraSupport
 
 /// A .tess file opened for decoding: any tile or region on demand, or the
 /// whole image streamed to a sink. This is what a viewer or a tile server calls.
@@ -12,7 +14,10 @@ import TesseraIO
 public final class TessImage: Sendable {
     public let path: String
     public let reader: TessReader
-    public let codec: TileCodec
+    /// The decoder of the file's coding mode.
+    public let decoder: any TileDecoder
+    /// How the tiles are coded, as the header chunks say (checked against one another).
+    public let coding: CodingParameters
 
     public convenience init(path: String) throws {
         try self.init(reader: TessReader(path: path))
@@ -27,7 +32,7 @@ public final class TessImage: Sendable {
         self.path = reader.path
         self.reader = reader
         do {
-            codec = try CodecBinding.makeCodec(reader: reader)
+            (decoder, coding) = try CodecFactory.decoder(header: reader.header, chunks: reader.headerChunks)
         } catch {
             throw TessFileError(path: reader.path, error)
         }
@@ -42,23 +47,16 @@ public final class TessImage: Sendable {
 
     /// Decodes tile (column, row); edge tiles come back at their cut size.
     public func tile(column: Int, row: Int) throws -> PixelBuffer {
-        let data = try reader.tilePayload(column: column, row: row)
-        let rect = header.tileRect(column: column, row: row)
-        do {
-            return try codec.decode(data, width: rect.width, height: rect.height, context: "tile (\(column), \(row))")
-        } catch {
-            throw TessFileError(path: path, error)
-        }
+        try decodedTile(column: column, row: row).pixels()
     }
 
-    /// Tile (column, row) entropy-decoded (index maps, or pixels in mode `residual`), and the
-    /// patch grid it covers.
-    func tileMaps(column: Int, row: Int) throws -> (grid: PatchGrid, maps: TileCodec.DecodedTile) {
+    /// Tile (column, row) decoded as far as its mode goes before pixels are placed (index maps
+    /// in mode `vq`, pixels in the others).
+    public func decodedTile(column: Int, row: Int) throws -> any DecodedTile {
         let data = try reader.tilePayload(column: column, row: row)
         let rect = header.tileRect(column: column, row: row)
-        let grid = PatchGrid(width: rect.width, height: rect.height, patchSize: header.patchSize)
         do {
-            return (grid, try codec.decodeTile(data, grid: grid, context: "tile (\(column), \(row))"))
+            return try decoder.decode(data, width: rect.width, height: rect.height, context: "tile (\(column), \(row))")
         } catch {
             throw TessFileError(path: path, error)
         }
@@ -81,7 +79,7 @@ public final class TessImage: Sendable {
     /// coordinates) are made, and `origin` then stands for the region's pixel
     /// (0, rows.lowerBound − region.y).
     func reconstruct(
-        tile: (grid: PatchGrid, maps: TileCodec.DecodedTile), column: Int, row: Int,
+        tile: any DecodedTile, column: Int, row: Int,
         region r: (x: Int, y: Int, width: Int, height: Int), rows: Range<Int>,
         into origin: UnsafeMutableRawPointer, rowBytes: Int
     ) {
@@ -89,8 +87,8 @@ public final class TessImage: Sendable {
         let x0 = max(r.x, rect.x), x1 = min(r.x + r.width, rect.x + rect.width)
         let y0 = max(rows.lowerBound, rect.y), y1 = min(rows.upperBound, rect.y + rect.height)
         guard x1 > x0, y1 > y0 else { return }
-        codec.reconstruct(
-            tile.maps, grid: tile.grid, columns: (x0 - rect.x)..<(x1 - rect.x), rows: (y0 - rect.y)..<(y1 - rect.y),
+        tile.write(
+            columns: (x0 - rect.x)..<(x1 - rect.x), rows: (y0 - rect.y)..<(y1 - rect.y),
             into: origin + (y0 - rows.lowerBound) * rowBytes + (x0 - r.x) * header.format.bytesPerPixel,
             rowBytes: rowBytes)
     }
@@ -110,10 +108,10 @@ public final class TessImage: Sendable {
         let bytes = [UInt8](unsafeUninitializedCapacity: rowBytes * height) { buffer, count in
             count = rowBytes * height
             guard let base = buffer.baseAddress else { return }
-            let origin = UncheckedBox(UnsafeMutableRawPointer(base))
+            let origin = UncheckedSendable(UnsafeMutableRawPointer(base))
             do {
-                _ = try ParallelMap.map(tiles, threads: threads) { (c, row) in
-                    let tile = try self.tileMaps(column: c, row: row)
+                _ = try Parallel.map(tiles, threads: threads) { (c, row) in
+                    let tile = try self.decodedTile(column: c, row: row)
                     self.reconstruct(
                         tile: tile, column: c, row: row, region: r, rows: y..<(y + height), into: origin.value,
                         rowBytes: rowBytes)
@@ -172,14 +170,14 @@ public final class TessImage: Sendable {
         let c0 = r.x / h.tileWidth, c1 = (r.x + r.width - 1) / h.tileWidth
         let r0 = r.y / h.tileHeight, r1 = (r.y + r.height - 1) / h.tileHeight
         let columns = c1 - c0 + 1
-        let workers = threads > 0 ? threads : ParallelMap.defaultThreads
+        let workers = threads > 0 ? threads : Parallel.defaultThreads
         let inFlight = Self.tilesInFlight(workers: workers)
         let rowBytes = r.width * h.format.bytesPerPixel
         let stripRows = max(1, min(h.tileHeight, stripBytes / max(rowBytes, 1)))
         var strip = PixelBuffer(width: r.width, height: min(stripRows, r.height), format: h.format)
         var next = 0
         let total = columns * (r1 - r0 + 1)
-        var band: [(grid: PatchGrid, maps: TileCodec.DecodedTile)] = []
+        var band: [any DecodedTile] = []
         band.reserveCapacity(columns)
         return try OrderedPipeline.run(
             threads: workers, maxInFlight: inFlight,
@@ -188,7 +186,7 @@ public final class TessImage: Sendable {
                 defer { next += 1 }
                 return (c0 + next % columns, r0 + next / columns)
             },
-            transform: { (c, row) in (row, try self.tileMaps(column: c, row: row)) },
+            transform: { (c, row) in (row, try self.decodedTile(column: c, row: row)) },
             consume: { (row, tile) in
                 band.append(tile)
                 guard band.count == columns else { return }
@@ -244,7 +242,7 @@ public final class TessImage: Sendable {
     public func verify(threads: Int = 0) -> Verification {
         let all = (0..<header.tileCount).map { ($0 % header.tileColumns, $0 / header.tileColumns) }
         let problems: [String?] =
-            (try? ParallelMap.map(all, threads: threads) { (c, r) -> String? in
+            (try? Parallel.map(all, threads: threads) { (c, r) -> String? in
                 do {
                     _ = try self.tile(column: c, row: r)
                     return nil

@@ -72,59 +72,49 @@ struct CompressCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let preset = try settings.loadPreset()
-            let options = settings.options(preset: preset)
+            let job = try settings.job(preset: preset)
             if let output {
                 var isDirectory: ObjCBool = false
                 if FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
                     throw BatchError(path: inputs[0], problem: "is a folder: use --out-dir FOLDER for folders")
                 }
-                try compressOne(input: inputs[0], output: output, options: options, progress: !quiet && !json)
+                try compressOne(input: inputs[0], output: output, job: job, progress: !quiet && !json)
                 return
             }
-            try compressBatch(outDir: outDir ?? ".", options: options)
+            try compressBatch(outDir: outDir ?? ".", job: job)
         }
     }
 
     /// Many inputs: this shard's share, one line each, a summary; exit status 1 if any failed.
-    private func compressBatch(outDir: String, options: CompressOptions) throws {
+    private func compressBatch(outDir: String, job: CompressJob) throws {
         var items = try BatchInputs.expand(inputs, outputFolder: outDir)
         let total = items.count
         if let shard { items = try Shard(parsing: shard).select(items) }
-        var done = 0, failed = 0, skipped = 0, inBytes = 0, outBytes = 0
-        let clock = ContinuousClock()
-        let start = clock.now
-        for item in items {
-            if skipExisting && FileManager.default.fileExists(atPath: item.output) {
-                skipped += 1
-                continue
-            }
-            let folder = (item.output as NSString).deletingLastPathComponent
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            do {
-                let report = try Compressor.compress(input: item.input, output: item.output, options: options)
-                done += 1
-                inBytes += report.inputBytes
-                outBytes += report.outputBytes
+        let batch = BatchCompressor(job: job, skipExisting: skipExisting)
+        var lineError: (any Error)?
+        let summary = batch.run(items) { item, outcome in
+            switch outcome {
+            case .compressed(let report):
                 if json {
-                    printOut(try reportLine(report))
+                    do { printOut(try reportLine(report)) } catch { lineError = error }
                 } else if !quiet {
                     printOut(
                         "\(item.input) → \(item.output): \(report.outputBytes) bytes, \(format(report.bitsPerPixel, 3)) bpp, PSNR \(format(report.psnr, 2)) dB, \(format(report.secondsTotal, 2)) s"
                     )
                 }
-            } catch {
-                failed += 1
+            case .failed(let error):
                 printError("tessera: \(String(describing: error).split(whereSeparator: \.isNewline).joined(separator: " "))")
+            case .skipped: break
             }
         }
-        let seconds = (clock.now - start).seconds
+        if let lineError { throw lineError }
         if !quiet && !json {
             let share = shard.map { " (shard \($0) of \(total) inputs)" } ?? ""
             printOut(
-                "\(done) compressed, \(failed) failed, \(skipped) skipped of \(items.count)\(share); \(inBytes) → \(outBytes) bytes in \(format(seconds, 2)) s"
+                "\(summary.compressed) compressed, \(summary.failed) failed, \(summary.skipped) skipped of \(items.count)\(share); \(summary.inputBytes) → \(summary.outputBytes) bytes in \(format(summary.seconds, 2)) s"
             )
         }
-        if failed > 0 { throw ExitCode(1) }
+        if summary.failed > 0 { throw ExitCode(1) }
     }
 
     private func reportLine(_ report: CompressReport) throws -> String {
@@ -137,9 +127,9 @@ struct CompressCommand: ParsableCommand {
         return text
     }
 
-    private func compressOne(input: String, output: String, options: CompressOptions, progress: Bool) throws {
+    private func compressOne(input: String, output: String, job: CompressJob, progress: Bool) throws {
         let display = progress ? StageProgress() : nil
-        let report = try Compressor.compress(input: input, output: output, options: options) { p in
+        let report = try job.run(input: input, output: output) { p in
             display?.update(p)
         }
         display?.finish()

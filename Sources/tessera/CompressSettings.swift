@@ -1,5 +1,6 @@
 import ArgumentParser
 import TesseraBatch
+import TesseraCodecs
 import TesseraIO
 import TesseraPipeline
 
@@ -36,9 +37,10 @@ struct CompressSettings: ParsableArguments {
     var seed: UInt64?
 
     @Option(
+        name: .customLong("colour"),
         help:
             "Lossy 8-bit colour: ycbcr420 (luma and two half-size chroma planes, the default), ycbcr (full-size chroma) or rgb (each channel its own plane).")
-    var colour: String?
+    var color: String?
 
     @Option(
         help:
@@ -69,11 +71,19 @@ struct CompressSettings: ParsableArguments {
     var page: Int = 0
 
     func validate() throws {
-        if let algorithm, CompressOptions.Algorithm(rawValue: algorithm) == nil {
+        if let algorithm, VQOptions.Algorithm(rawValue: algorithm) == nil {
             throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
         }
-        if let colour, LossyColour(rawValue: colour) == nil {
-            throw ValidationError("--colour must be ycbcr420, ycbcr or rgb, not '\(colour)'")
+        if let color, LossyColor(rawValue: color) == nil {
+            throw ValidationError("--colour must be ycbcr420, ycbcr or rgb, not '\(color)'")
+        }
+        if let codewords, !(16...4096).contains(codewords) { throw ValidationError("--codewords must be 16 to 4096") }
+        if let patch, ![2, 4, 8, 16].contains(patch) { throw ValidationError("--patch must be 2, 4, 8 or 16") }
+        if let tile, !(16...8192).contains(tile) || tile % 16 != 0 {
+            throw ValidationError("--tile must be a multiple of 16 from 16 to 8192")
+        }
+        if let maxIterations, !(1...1000).contains(maxIterations) {
+            throw ValidationError("--max-iterations must be 1 to 1000")
         }
         if let rateWeight, !(0...4).contains(rateWeight) { throw ValidationError("--rate-weight must be 0 to 4") }
         if let threads, threads < 0 { throw ValidationError("--threads must be 0 (every core) or more") }
@@ -97,10 +107,10 @@ struct CompressSettings: ParsableArguments {
     /// The options given here as one more layer of the same kind as a preset.
     var commandLine: Preset {
         var p = Preset(name: "command line", path: "command line")
-        p.algorithm = algorithm.flatMap(CompressOptions.Algorithm.init(rawValue:))
+        p.algorithm = algorithm.flatMap(VQOptions.Algorithm.init(rawValue:))
         p.codewords = codewords
         p.patchSize = patch
-        p.colour = colour.flatMap(LossyColour.init(rawValue:))
+        p.color = color.flatMap(LossyColor.init(rawValue:))
         p.rateWeight = rateWeight
         p.tileSize = tile
         p.samples = samples
@@ -111,22 +121,51 @@ struct CompressSettings: ParsableArguments {
             p.quality = .lossless
         } else if let maxError {
             p.quality = maxError == 0 ? .lossless : .nearLossless(maxError: maxError)
+        } else if let step {
+            p.quality = .transform(step: step)  // replaces a preset's near-lossless or lossless mode
+        } else if let quality {
+            p.quality = Self.qualityMode(quality)
         }
         return p
     }
 
-    /// Defaults, then the preset, then the options given here.
-    func options(preset: Preset?) -> CompressOptions {
-        var o = preset?.applied(to: CompressOptions()) ?? CompressOptions()
-        if let quality { o = QualityTarget.options(quality: quality, base: o) }
-        if let psnr { o.targetPSNR = psnr }
-        if let step {
-            o.transformStep = step
-            o.maxError = nil  // --step replaces a preset's near-lossless or lossless mode
+    /// `--quality Q` as a preset's quality (QualityTarget's bound for Q).
+    static func qualityMode(_ q: Int) -> QualityMode {
+        if case .residual(let r) = QualityTarget.mode(quality: q) {
+            return r.maxError == 0 ? .lossless : .nearLossless(maxError: r.maxError)
         }
-        o = commandLine.applied(to: o)
-        if let codebook { o.codebookPath = codebook }
-        o.readOptions = ReadOptions(page: page)
-        return o
+        return .lossless
+    }
+
+    /// Defaults, then the preset, then the options given here: what to compress with.
+    func job(preset: Preset?) throws -> CompressJob {
+        do {
+            var o = try preset?.applied(to: CompressOptions()) ?? CompressOptions()
+            o = try commandLine.applied(to: o)
+            if let codebook {
+                guard case .vq(let vq) = o.mode else {
+                    throw ValidationError("--codebook is for VQ: near-lossless, lossless and transform coding use no codebook")
+                }
+                o.mode = .vq(try vq.updating(codebookPath: .some(codebook)))
+            }
+            o.readOptions = ReadOptions(page: page)
+            return CompressJob(options: o, targetPSNR: psnr)
+        } catch let error as CompressOptionsError {
+            throw ValidationError("\(error) (\(Self.flags(error)))")
+        }
+    }
+
+    /// The options a parameter error is about.
+    static func flags(_ error: CompressOptionsError) -> String {
+        switch error {
+        case .codewords: "--codewords"
+        case .patchSize: "--patch"
+        case .samples: "--samples, --codewords"
+        case .maxIterations: "--max-iterations"
+        case .rateWeight: "--rate-weight"
+        case .maxError: "--max-error"
+        case .step: "--step"
+        case .tileSize: "--tile, --patch"
+        }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import TesseraCodebook
 import TesseraFormat
+import TesseraCodecs
 import TesseraIO
 import TesseraPipeline
 
@@ -20,34 +20,29 @@ struct InfoCommand: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let image = try TessImage(path: input)
-            let h = image.header
-            let m = image.reader.metadata
-            let fileBytes = Int(image.reader.source.size)
-            let pixels = h.width * h.height
-            let rawBytes = pixels * h.format.bytesPerPixel
-            let bpp = Double(fileBytes * 8) / Double(pixels)
-            let ratio = Double(rawBytes) / Double(fileBytes)
-            let tileBytes = image.reader.index.entries.reduce(0) { $0 + Int($1.length) }
+            let summary = image.summary
+            let h = summary.header
+            let m = summary.metadata
+            let fileBytes = summary.fileBytes
+            let pixels = summary.pixels
+            let bpp = summary.bitsPerPixel
+            let ratio = summary.ratio
+            let tileBytes = summary.tileBytes
             // CBOK (a .tcb as it is: a given codebook) or CBKP (packed: one trained for this image).
-            let codebookChunk = image.reader.headerChunks[.codebook] ?? image.reader.headerChunks[.packedCodebook]
-            let packed = image.reader.headerChunks[.packedCodebook] != nil
-            let codebookBytes = codebookChunk?.count ?? 0
-            // Names the codebook: for CBOK the checksum its .tcb stores (the CRC-32C of every byte
-            // before it, which `tessera train` prints), so files sharing a collection codebook show
-            // the same value. (The CRC of a whole .tcb would not do: a message followed by its own
-            // CRC-32C always has the same CRC.) For CBKP, the CRC-32C of the payload.
-            let codebookCRC = codebookChunk.map { bytes in
-                String(packed ? CRC32C.checksum(bytes) : CRC32C.checksum(bytes.dropLast(4)), radix: 16).leftPadded(8)
-            }
-            let codewords = image.codec.quantisers.first?.codewordCount ?? 0
+            let vq = summary.vq
+            let packed = summary.codebookIsPacked
+            let codebookBytes = vq?.codebookBytes ?? 0
+            // Names the codebook: for CBOK the checksum its .tcb stores (which `tessera train`
+            // prints), so files sharing a collection codebook show the same value; for CBKP, the
+            // CRC-32C of the payload.
+            let codebookCRC = vq.map { String($0.codebookID, radix: 16).leftPadded(8) }
             // Chroma planes of YCbCr have fewer codewords than luma.
-            let counts = image.codec.quantisers.map(\.codewordCount)
+            let counts = vq?.codewordCounts ?? []
+            let codewords = counts.first ?? 0
             let countText = Set(counts).count > 1 ? counts.map(String.init).joined(separator: " / ") : "\(counts.count) x \(codewords)"
-            let dimension = image.codec.quantisers.first?.dimension ?? 0
-            let residual = image.reader.headerChunks[.residualParameters].flatMap { try? ResidualParameters(decoding: $0) }
-            let transform = image.reader.headerChunks[.transformParameters].flatMap {
-                try? TransformParameters(decoding: $0, planeCount: TileCodec.colourPlaneCount(h.format))
-            }
+            let dimension = summary.codewordDimension
+            let residual = summary.residual
+            let transform = summary.transform
             if json {
                 var fields: [String: JSONValue] = [
                     "path": .string(input), "width": .int(h.width), "height": .int(h.height),
@@ -74,7 +69,7 @@ struct InfoCommand: ParsableCommand {
                 }
                 if let t = transform { fields["steps"] = .array(t.steps.map { .double($0) }) }
                 if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
-                if codebookChunk != nil { fields["codebook_packed"] = .bool(packed) }
+                if vq != nil { fields["codebook_packed"] = .bool(packed) }
                 printJSON(fields)
                 return
             }

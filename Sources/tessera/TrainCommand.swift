@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
-import TesseraCodebook
 import TesseraBatch
+import TesseraCodebook
+import TesseraCodecs
+import TesseraSupport
 import TesseraIO
 import TesseraPipeline
 
@@ -49,9 +51,10 @@ struct TrainCommand: ParsableCommand {
     var patchOption: Int?
 
     @Option(
+        name: .customLong("colour"),
         help:
             "8-bit colour inputs: ycbcr (train on full-size luma and chroma planes; compress then codes with them as YCbCr 4:4:4) or rgb. Default: ycbcr.")
-    var colour: String?
+    var color: String?
 
     @Option(help: "per-plane (a codebook per plane) or joint (one codebook of whole-pixel vectors).")
     var layout: String = "per-plane"
@@ -96,8 +99,8 @@ struct TrainCommand: ParsableCommand {
         if let a = algorithmOption, !["kmeans", "som"].contains(a) {
             throw ValidationError("--algorithm must be kmeans or som, not '\(a)'")
         }
-        if let colour, LossyColour(rawValue: colour) == nil {
-            throw ValidationError("--colour must be ycbcr or rgb, not '\(colour)' (a collection codebook is for full-size planes)")
+        if let color, LossyColor(rawValue: color) == nil {
+            throw ValidationError("--colour must be ycbcr or rgb, not '\(color)' (a collection codebook is for full-size planes)")
         }
         guard PlaneLayout(name: layout) != nil else {
             throw ValidationError("--layout must be per-plane or joint, not '\(layout)'")
@@ -112,11 +115,13 @@ struct TrainCommand: ParsableCommand {
         // Defaults, then the preset, then the options given.
         // (Training runs its own iteration default, so only a preset's count is taken.)
         let preset = try pipeline.map { try Preset.load($0) }
-        let base = preset?.applied(to: CompressOptions()) ?? CompressOptions()
-        let algorithm = algorithmOption ?? base.algorithm.rawValue
-        let codewords = codewordsOption ?? base.codewords
-        let patch = patchOption ?? base.patchSize
-        let samples = samplesOption ?? base.samples
+        let base = try preset?.applied(to: CompressOptions()) ?? CompressOptions()
+        var vq = VQOptions()
+        if case .vq(let v) = base.mode { vq = v }
+        let algorithm = algorithmOption ?? vq.algorithm.rawValue
+        let codewords = codewordsOption ?? vq.codewords
+        let patch = patchOption ?? vq.patchSize
+        let samples = samplesOption ?? vq.samples
         let seed = seedOption ?? base.seed
         let maxIterations = self.maxIterations ?? preset?.maxIterations
         var bar = TrainProgress(forced: progress, quiet: quiet)
@@ -127,42 +132,33 @@ struct TrainCommand: ParsableCommand {
 
         // 1. The sample.
         let sampleStart = clock.now
-        let sample: PatchSample
-        var ycbcr = false
-        // 4:2:0 (the default for colour, K-means): chroma codebooks from half-size chroma, K/8 codewords.
-        var chromaSample: PatchSample?
+        let collection: CollectionTraining.Sample
         if let raw = sampleInput {
             let rawLayout = try PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane)
-            sample = try PatchSample.readRawFloat32(path: raw, layout: rawLayout)
+            let sample = try PatchSample.readRawFloat32(path: raw, layout: rawLayout)
+            collection = CollectionTraining.Sample(patches: sample)
             lines.append("sample: \(sample.count) vectors of \(rawLayout.dimensions) values read from \(raw)")
         } else {
             let options = SamplingOptions(
                 patchSize: patch, planeLayout: planeLayout, sampleCount: samples, seed: seed)
             // A folder stands for every image under it.
             let paths = try BatchInputs.expand(inputs, outputFolder: "/", uniqueOutputs: false).map(\.input)
-            // Per-plane codebooks for 8-bit colour learn the planes compress will quantise.
-            let wantsColour = colour.flatMap(LossyColour.init(rawValue:)) ?? base.lossyColour
-            let wantsYCbCr = wantsColour != .rgb
-            let allColour = try paths.allSatisfy { YCbCrSource.applies(to: try ImageReader.open($0).info.format) }
-            ycbcr = wantsYCbCr && planeLayout == .perPlane && allColour
-            let open = { [ycbcr] (path: String) throws -> any ImageSource in
-                let source = try ImageReader.open(path)
-                return ycbcr ? YCbCrSource(source) : source
-            }
-            sample = try PatchSampler.sample(
-                paths: paths, options: options,
+            // Per-plane codebooks for 8-bit colour learn the planes compress will quantise; 4:2:0
+            // (the default for colour, K-means) trains chroma from half-size chroma, K/8 codewords.
+            let wantsColor = color.flatMap(LossyColor.init(rawValue:)) ?? base.color
+            collection = try CollectionTraining.sample(
+                paths: paths, options: options, color: wantsColor, kmeans: algorithm == "kmeans",
                 progress: { p in
                     let percent = p.totalRows > 0 ? 100 * p.rowsRead / p.totalRows : 100
                     bar.show("sampling \(percent)%  \(p.path)")
-                }, open: open)
-            if ycbcr && wantsColour == .ycbcr420 && algorithm == "kmeans" {
-                chromaSample = try PatchSampler.sample(
-                    paths: paths, options: options, open: { ChromaHalfSource(try open($0)) })
+                })
+            if collection.chroma != nil {
                 lines.append(
-                    "colour: trained on Y and half-size Cb, Cr (4:2:0, \(Compressor.chromaCodewords(codewords)) chroma codewords), as compress codes 8-bit colour by default")
-            } else if ycbcr {
+                    "colour: trained on Y and half-size Cb, Cr (4:2:0, \(CollectionTraining.chromaCodewords(codewords)) chroma codewords), as compress codes 8-bit colour by default")
+            } else if collection.ycbcr {
                 lines.append("colour: trained on Y, Cb, Cr planes (compress codes 8-bit colour with them as YCbCr 4:4:4)")
             }
+            let sample = collection.patches
             bar.finish()
             let seconds = Self.seconds(clock.now - sampleStart)
             lines.append(
@@ -172,6 +168,7 @@ struct TrainCommand: ParsableCommand {
                 lines.append("  \(s.path): \(s.width)×\(s.height), \(s.sampled) of \(s.positions) positions")
             }
         }
+        let sample = collection.patches
         if let dump = dumpSample {
             try sample.writeRawFloat32(plane: 0, to: dump)
             lines.append("wrote the sample's plane 0 as raw float32 to \(dump)")
@@ -206,34 +203,8 @@ struct TrainCommand: ParsableCommand {
         let show = { (plane: Int, iteration: Int, distortion: Double) -> Void in
             bar.show("training plane \(plane): iteration \(iteration), distortion \(Self.fixed(distortion, 2)) per vector")
         }
-        let trained: Codebook
-        let records: [PlaneTraining]
-        if let chromaSample, case .kmeans(let parameters) = method {
-            // Plane by plane: luma (and alpha) from the full-size sample, chroma from the half-size one.
-            let chroma = Compressor.chromaCodewords(codewords)
-            var planes: [Codebook.Plane] = []
-            var planeRecords: [PlaneTraining] = []
-            for plane in 0..<sample.layout.codebookCount {
-                let isChroma = plane == 1 || plane == 2
-                let source = isChroma ? chromaSample : sample
-                var p = parameters
-                p.codewordCount = isChroma ? chroma : codewords
-                let single = try PatchSample(
-                    layout: PatchLayout(patchSize: patch, channelCount: 1, planeLayout: .perPlane), count: source.count,
-                    values: Array(source.plane(plane)))
-                let one = try CodebookTrainer.train(sample: single, method: .kmeans(p)) { show(plane, $1, $2) }
-                planes.append(one.codebook.planes[0])
-                planeRecords.append(one.planes[0])
-            }
-            trained = Codebook(
-                layout: sample.layout, codewordCount: codewords, algorithm: method.algorithm, sampleCount: sample.count,
-                seed: seed, planes: planes, chroma420Codewords: chroma)
-            records = planeRecords
-        } else {
-            let result = try CodebookTrainer.train(sample: sample, method: method, progress: show)
-            trained = result.codebook
-            records = result.planes
-        }
+        let result = try CollectionTraining.train(collection, method: method, progress: show)
+        let records = result.planes
         bar.finish()
         let trainSeconds = Self.seconds(clock.now - trainStart)
         let d = Double(sample.layout.dimensions)
@@ -254,8 +225,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         // 4. The file, written atomically.
-        var codebook = trained
-        codebook.colorSpace = ycbcr ? .ycbcr : .channels
+        let codebook = result.codebook
         try CodebookFile.write(codebook, to: output)
         let size = CodebookFile.serialize(codebook).count
         let serialized = CodebookFile.serialize(codebook)

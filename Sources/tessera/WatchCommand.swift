@@ -84,7 +84,9 @@ struct WatchCommand: ParsableCommand {
         try runReportingErrors {
             let preset = try settings.loadPreset()
             var options = WatchOptions(inputFolder: inDir, outputFolder: outDir)
-            options.compress = settings.options(preset: preset)
+            let job = try settings.job(preset: preset)
+            options.compress = job.options
+            options.targetPSNR = job.targetPSNR
             options.workers = workers ?? preset?.workers ?? 1
             options.settleSeconds = settle
             options.scanSeconds = scanInterval
