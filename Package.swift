@@ -90,17 +90,28 @@ let package = Package(
             name: "tessera-bench-coding", dependencies: ["TesseraCoding"],
             path: "bench/coding/tessera-bench-coding", swiftSettings: nativeFlags),
 
+        // Tests: one target per library module, beside the CLI's and the shared helpers.
         .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "TesseraSupportTests", dependencies: ["TesseraSupport", "TestSupport"]),
         .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
-        .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TestSupport"]),
-        .testTarget(name: "TesseraCodingTests", dependencies: ["TesseraCoding", "TestSupport"]),
+        .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TesseraSupport", "TestSupport"]),
+        .testTarget(name: "TesseraCodingTests", dependencies: ["TesseraCoding", "TesseraSupport", "TestSupport"]),
+        .testTarget(name: "TesseraFormatTests", dependencies: ["TesseraFormat", "TesseraSupport", "TestSupport"]),
         .testTarget(
-            name: "TesseraFormatTests",
-            dependencies: ["TesseraFormat", "TesseraPipeline", "TestSupport"]),
+            name: "TesseraCodecsTests",
+            dependencies: [
+                "TesseraCodecs", "TesseraPipeline", "TesseraFormat", "TesseraCodebook", "TesseraCoding", "TesseraSupport",
+                "TestSupport",
+            ]),
+        .testTarget(
+            name: "TesseraPipelineTests",
+            dependencies: ["TesseraPipeline", "TesseraCodecs", "TesseraFormat", "TesseraSupport", "TestSupport"]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "TesseraBatchTests",
-            dependencies: ["TesseraBatch", "TesseraPipeline", "TesseraIO", "TesseraCodebook", "TestSupport"]),
+            dependencies: [
+                "TesseraBatch", "TesseraPipeline", "TesseraCodecs", "TesseraIO", "TesseraCodebook", "TesseraSupport", "TestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

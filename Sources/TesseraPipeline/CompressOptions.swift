@@ -30,6 +30,12 @@ public struct CompressOptions: Sendable, Equatable {
 
     public init() {}
 
+    /// The parameters of mode `vq`, when that is the mode.
+    public var vq: VQOptions? {
+        if case .vq(let v) = mode { return v }
+        return nil
+    }
+
     /// The patch (mode `vq`) or block (mode `transform`) side the tiles are cut into.
     public var patchSize: Int {
         switch mode {

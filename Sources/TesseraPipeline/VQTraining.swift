@@ -46,7 +46,7 @@ struct VQTraining {
         // The sample and the model tiles, in one read. A huge image is read only in every k-th
         // band of tile height (free to skip in TIFF and PNM), so the coding pass is the only
         // full decode.
-        let stride = samplingStride(header: header)
+        let stride = Self.samplingStride(header: header, options: options, vq: vq)
         let view = { (path: String) throws -> any ImageSource in
             let opened = try ImageReader.open(path, options: options.readOptions)
             let source: any ImageSource = ycbcr ? YCbCrSource(opened) : opened
@@ -189,7 +189,7 @@ struct VQTraining {
     /// Every how many bands of tile height the sampling pass reads: all of an image up to
     /// `samplingPixels` (256 MP), then an even spread of bands worth about that much (and at
     /// least 4 patch positions for every sampled patch).
-    func samplingStride(header: ImageHeader) -> Int {
+    static func samplingStride(header: ImageHeader, options: CompressOptions, vq: VQOptions) -> Int {
         let pixels = header.width * header.height
         let budget = max(options.samplingPixels, vq.samples * vq.patchSize * vq.patchSize * 4)
         return max(1, min(header.tileRows / 8, pixels / budget))

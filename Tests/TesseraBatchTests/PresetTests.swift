@@ -34,20 +34,35 @@ final class PresetTests: XCTestCase {
         XCTAssertEqual(try Preset.load("lossless", folders: [Self.pipelines]).quality, .lossless)
         let photo = try Preset.load("photo-transform", folders: [Self.pipelines])
         XCTAssertEqual(photo.quality, .transform(step: 6))
-        XCTAssertEqual(photo.applied(to: CompressOptions()).transformStep, 6)
-        XCTAssertNil(photo.applied(to: CompressOptions()).maxError)
+        XCTAssertEqual(try photo.applied(to: CompressOptions()).mode, try .transform(step: 6))
     }
 
     func testPresetThenOptionsLayerOnTheDefaults() throws {
         let preset = try Preset.parse(
             "tile: 128\ncodebook:\n  codewords: 64\n  algorithm: som\nquality:\n  mode: near-lossless\n  max_error: 3\n",
             name: "t", path: "t.yaml")
-        let o = preset.applied(to: CompressOptions())
+        let o = try preset.applied(to: CompressOptions())
         XCTAssertEqual(o.tileSize, 128)
-        XCTAssertEqual(o.codewords, 64)
-        XCTAssertEqual(o.algorithm, .som)
-        XCTAssertEqual(o.maxError, 3)
-        XCTAssertEqual(o.patchSize, CompressOptions().patchSize, "what the preset leaves out keeps the default")
+        XCTAssertEqual(o.mode, try .residual(maxError: 3), "the quality key chooses the mode")
+        // Without a quality key the mode stays VQ and the codebook keys apply to it.
+        let vq = try Preset.parse("codebook:\n  codewords: 64\n  algorithm: som\n", name: "v", path: "v.yaml")
+            .applied(to: CompressOptions())
+        XCTAssertEqual(vq.vq?.codewords, 64)
+        XCTAssertEqual(vq.vq?.algorithm, .som)
+        XCTAssertEqual(vq.vq?.patchSize, VQOptions().patchSize, "what the preset leaves out keeps the default")
+        // A later layer's quality replaces an earlier one's mode; codebook keys leave a residual mode alone.
+        var later = Preset(name: "l", path: "l")
+        later.quality = .transform(step: 5)
+        XCTAssertEqual(try later.applied(to: o).mode, try .transform(step: 5))
+        var keys = Preset(name: "k", path: "k")
+        keys.codewords = 1024
+        XCTAssertEqual(try keys.applied(to: o).mode, try .residual(maxError: 3))
+        // Inconsistent layers are refused with the parameter named.
+        var few = Preset(name: "f", path: "f")
+        few.samples = 100
+        XCTAssertThrowsError(try few.applied(to: CompressOptions())) {
+            XCTAssertEqual($0 as? CompressOptionsError, .samples(100, codewords: 256))
+        }
         XCTAssertEqual(try Preset.parse("", name: "e", path: "e.yaml").applied(to: CompressOptions()).tileSize, 256)
     }
 

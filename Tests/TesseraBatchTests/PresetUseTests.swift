@@ -1,3 +1,4 @@
+import TesseraSupport
 import Foundation
 import TesseraCodebook
 import TesseraIO

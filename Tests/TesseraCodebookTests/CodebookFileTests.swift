@@ -1,5 +1,6 @@
 import TestSupport
 @testable import TesseraCodebook
+import TesseraSupport
 import XCTest
 
 final class CodebookFileTests: XCTestCase {

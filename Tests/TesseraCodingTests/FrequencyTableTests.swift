@@ -1,4 +1,5 @@
 @testable import TesseraCoding
+import TesseraSupport
 import XCTest
 
 final class FrequencyTableTests: XCTestCase {
@@ -69,7 +70,7 @@ final class FrequencyTableTests: XCTestCase {
             let t = try XCTUnwrap(FrequencyTable(counts: c))
             var w = ByteWriter()
             t.serialise(into: &w)
-            var r = ByteReader(w.bytes)
+            var r = ByteReader(model: w.bytes)
             let parsed = try FrequencyTable.parse(from: &r, alphabetSize: c.count, what: "table")
             XCTAssertTrue(r.isAtEnd)
             XCTAssertEqual(parsed, t)
@@ -82,7 +83,7 @@ final class FrequencyTableTests: XCTestCase {
         t.serialise(into: &w)
         let good = w.bytes
         func parse(_ bytes: [UInt8], alphabet: Int = 4) throws {
-            var r = ByteReader(bytes)
+            var r = ByteReader(model: bytes)
             _ = try FrequencyTable.parse(from: &r, alphabetSize: alphabet, what: "table")
         }
         XCTAssertNoThrow(try parse(good))

@@ -1,6 +1,6 @@
 import Foundation
 import TestSupport
-import TesseraCodebook
+import TesseraSupport
 import TesseraIO
 import XCTest
 

@@ -97,7 +97,7 @@ final class PipelineTests: XCTestCase {
         let dir = try ScratchDirectory()
         let output = dir.path("big.tess")
         var options = CodecTests.quickOptions(tile: 64)
-        options.samples = 4000
+        options.mode = .vq(try XCTUnwrap(options.vq).updating(samples: 4000))
         var saved = rlimit()
         XCTAssertEqual(getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved), 0)
         let previous = signal(SIGXFSZ, SIG_IGN)

@@ -5,7 +5,7 @@ import XCTest
 
 /// PSNR over every sample of two 8-bit images, computed here from the bytes (independently of
 /// the encoder's own measurement).
-func samplePSNR(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
+public func samplePSNR(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
     XCTAssertEqual(a.bytes.count, b.bytes.count)
     var s = 0.0
     for i in 0..<min(a.bytes.count, b.bytes.count) {
@@ -16,7 +16,7 @@ func samplePSNR(_ a: PixelBuffer, _ b: PixelBuffer) -> Double {
 }
 
 /// A real 64×48 RGB tile: kodim23 from (300, 200).
-func kodimTile() throws -> PixelBuffer {
+public func kodimTile() throws -> PixelBuffer {
     let image = try ImageFiles.readAll(Corpus.path("kodak/kodim23.png"))
     let w = 64, h = 48
     var tile = PixelBuffer(width: w, height: h, format: image.format)

@@ -1,6 +1,8 @@
 import Foundation
 import TestSupport
 import TesseraCodebook
+@testable import TesseraCodecs
+import TesseraSupport
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -10,13 +12,13 @@ import XCTest
 /// Lossy colour as Y, Cb, Cr (colour transform 2) and packed codebooks (CBKP): what is
 /// measured while encoding is what a decoder makes, colour pages get smaller, codebooks
 /// record the planes they were trained on, and damage is refused.
-final class ColourVQTests: XCTestCase {
-    func compress(_ rel: String, _ configure: (inout CompressOptions) -> Void = { _ in }, scratch: ScratchDirectory)
+final class ColorVQTests: XCTestCase {
+    func compress(_ rel: String, _ configure: (inout CompressOptions) throws -> Void = { _ in }, scratch: ScratchDirectory)
         throws -> (report: CompressReport, image: TessImage, bytes: Int)
     {
         var options = CompressOptions()
-        options.samples = 20_000
-        configure(&options)
+        options.mode = .vq(try VQOptions(samples: 20_000))
+        try configure(&options)
         let out = scratch.path(UUID().uuidString + ".tess")
         let report = try Compressor.compress(input: Corpus.path(rel), output: out, options: options)
         let size = try FileManager.default.attributesOfItem(atPath: out)[.size] as? Int ?? 0
@@ -26,10 +28,10 @@ final class ColourVQTests: XCTestCase {
     /// The default for 8-bit colour: YCbCr 4:2:0 and a packed codebook (and 4:4:4 when asked);
     /// the PSNR the encoder reports is that of the decoded image, whole or by region.
     func testColourIsCodedAsYCbCrAndDecodesToWhatTheEncoderMeasured() throws {
-        for colour in [LossyColour.ycbcr420, .ycbcr] { try checkYCbCr(colour) }
+        for colour in [LossyColor.ycbcr420, .ycbcr] { try checkYCbCr(colour) }
     }
 
-    func checkYCbCr(_ colour: LossyColour) throws {
+    func checkYCbCr(_ colour: LossyColor) throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rel = "kodak/kodim23.png"
@@ -38,12 +40,12 @@ final class ColourVQTests: XCTestCase {
             rel,
             {
                 $0.tileSize = 208
-                if colour != CompressOptions().lossyColour { $0.lossyColour = colour }
+                if colour != CompressOptions().color { $0.color = colour }
             }, scratch: scratch)
         XCTAssertEqual(r.image.header.colorTransform, colour == .ycbcr420 ? .ycbcr420 : .ycbcr)
         XCTAssertNotNil(r.image.reader.headerChunks[.packedCodebook])
         XCTAssertNil(r.image.reader.headerChunks[.codebook])
-        XCTAssertEqual(r.image.codec.quantisers.map(\.codewordCount), [256, 32, 32], "chroma gets K/8")
+        XCTAssertEqual(r.image.summary.vq?.codewordCounts, [256, 32, 32], "chroma gets K/8")
         let original = try ImageFiles.readAll(Corpus.path(rel))
         let decoded = try r.image.region(x: 0, y: 0, width: original.width, height: original.height)
         XCTAssertEqual(samplePSNR(original, decoded), r.report.psnr, accuracy: 0.005)
@@ -72,7 +74,7 @@ final class ColourVQTests: XCTestCase {
         let scratch = try ScratchDirectory()
         let rel = "documents/ocrd-DIBCO11-PR6.png"
         let ycbcr = try compress(rel, scratch: scratch)
-        let rgb = try compress(rel, { $0.lossyColour = .rgb }, scratch: scratch)
+        let rgb = try compress(rel, { $0.color = .rgb }, scratch: scratch)
         XCTAssertEqual(rgb.image.header.colorTransform, ImageHeader.ColorTransform.none)
         XCTAssertLessThan(Double(ycbcr.bytes), 0.7 * Double(rgb.bytes))
         XCTAssertGreaterThan(ycbcr.report.psnr, rgb.report.psnr - 0.3)
@@ -85,9 +87,9 @@ final class ColourVQTests: XCTestCase {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rel = "documents/leptonica-lucasta.047.png"
-        let plain = try compress(rel, { $0.codewords = 1024; $0.rateWeight = 0 }, scratch: scratch)
-        let ecvq = try compress(rel, { $0.codewords = 1024 }, scratch: scratch)
-        XCTAssertEqual(CompressOptions().rateWeight, 0.15)
+        let plain = try compress(rel, { $0.mode = .vq(try VQOptions(codewords: 1024, samples: 20_000, rateWeight: 0)) }, scratch: scratch)
+        let ecvq = try compress(rel, { $0.mode = .vq(try VQOptions(codewords: 1024, samples: 20_000)) }, scratch: scratch)
+        XCTAssertEqual(CompressOptions().vq?.rateWeight, 0.15)
         XCTAssertLessThan(Double(ecvq.bytes), 0.95 * Double(plain.bytes))
         XCTAssertGreaterThan(ecvq.report.psnr, plain.report.psnr - 0.25)
         let original = try ImageFiles.readAll(Corpus.path(rel))
@@ -174,7 +176,7 @@ final class ColourVQTests: XCTestCase {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rgbImage = Corpus.path("kodak/kodim23.png")
-        for colour in [LossyColour.ycbcr, .rgb] {
+        for colour in [LossyColor.ycbcr, .rgb] {
             let open = { (path: String) throws -> any ImageSource in
                 let s = try ImageReader.open(path)
                 return colour == .ycbcr ? YCbCrSource(s) : s
@@ -195,8 +197,8 @@ final class ColourVQTests: XCTestCase {
             let r = try compress(
                 "kodak/kodim23.png",
                 {
-                    $0.codebookPath = tcb
-                    $0.lossyColour = colour == .ycbcr ? .rgb : .ycbcr
+                    $0.mode = .vq(try XCTUnwrap($0.vq).updating(codebookPath: tcb))
+                    $0.color = colour == .ycbcr ? .rgb : .ycbcr
                 }, scratch: scratch)
             XCTAssertEqual(r.image.header.colorTransform, colour == .ycbcr ? .ycbcr : ImageHeader.ColorTransform.none)
             XCTAssertEqual(r.image.reader.headerChunks[.codebook].map { Data($0) }, bytes)
@@ -205,7 +207,7 @@ final class ColourVQTests: XCTestCase {
         // A YCbCr codebook cannot code 16-bit colour (YCbCr is for 8-bit), nor a grey image.
         for rel in ["pngsuite/basn2c16.png", "documents/tesseract-hebtypo.png"] {
             XCTAssertThrowsError(
-                try compress(rel, { $0.codebookPath = scratch.path("ycbcr.tcb") }, scratch: scratch)
+                try compress(rel, { $0.mode = .vq(try XCTUnwrap($0.vq).updating(codebookPath: scratch.path("ycbcr.tcb"))) }, scratch: scratch)
             ) { error in
                 XCTAssertTrue("\(error)".contains("the codebook was trained for other images"), "\(error)")
                 if rel.contains("2c16") { XCTAssertTrue("\(error)".contains("YCbCr"), "\(error)") }

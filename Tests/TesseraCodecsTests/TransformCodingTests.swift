@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import TesseraCoding
+@testable import TesseraCodecs
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -15,7 +16,7 @@ final class TransformCodingTests: XCTestCase {
         -> (report: CompressReport, image: TessImage, original: PixelBuffer, decoded: PixelBuffer, bytes: Data?)
     {
         var options = CompressOptions()
-        options.transformStep = step
+        options.mode = try .transform(step: step)
         options.tileSize = tile
         options.threads = threads
         let out = scratch.path(UUID().uuidString + ".tess")
@@ -142,9 +143,9 @@ final class TransformCodingTests: XCTestCase {
         let header = ImageHeader(
             width: w, height: h, format: tile.format, tileWidth: w, tileHeight: h, patchSize: 8,
             codingMode: .transform, colorTransform: .ycbcr420, planeCount: 3)
-        let codec = TileCodec(header: header, transform: TransformParameters(steps: [4, 2.6, 2.6], bias: 0))
+        let codec = TransformCodec(header: header, parameters: TransformParameters(steps: [4, 2.6, 2.6], bias: 0))
         let encoded = try codec.encode(tile)
-        let good = try codec.decode(encoded.payload[...], width: w, height: h, context: "tile (0, 0)")
+        let good = try codec.decode(encoded.payload[...], width: w, height: h, context: "tile (0, 0)").pixels()
         XCTAssertEqual(samplePSNR(tile, good), 10 * log10(255 * 255 / (encoded.squaredError.reduce(0, +) / Double(w * h * 3))), accuracy: 0.001)
         let payload = encoded.payload
         let lumaLength = (0..<4).reduce(0) { $0 | Int(payload[4 + $1]) << (8 * $1) }

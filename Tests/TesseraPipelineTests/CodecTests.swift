@@ -1,6 +1,7 @@
 import Foundation
 import TestSupport
 import TesseraCodebook
+@testable import TesseraCodecs
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -12,9 +13,8 @@ final class CodecTests: XCTestCase {
     /// Small, quick settings: the properties tested do not depend on the codebook's size.
     static func quickOptions(codewords: Int = 64, tile: Int = 128) -> CompressOptions {
         var o = CompressOptions()
-        o.codewords = codewords
-        o.samples = 8000
-        o.maxIterations = 8
+        // Always in range: 16 ≤ codewords ≤ 8000.
+        o.mode = .vq(try! VQOptions(codewords: codewords, samples: 8000, maxIterations: 8))
         o.tileSize = tile
         o.modelTiles = 12
         return o
@@ -32,12 +32,12 @@ final class CodecTests: XCTestCase {
     /// against a brute-force search (equal, or a near tie the kernel documents),
     /// and the pixels are looked up, rounded and clamped here.
     static func independentlyQuantised(
-        _ original: PixelBuffer, codec: TileCodec, file: StaticString = #filePath, line: UInt = #line
+        _ original: PixelBuffer, codec: TileQuantiser, file: StaticString = #filePath, line: UInt = #line
     ) -> PixelBuffer {
         let p = codec.header.patchSize
         var out = PixelBuffer(width: original.width, height: original.height, format: original.format)
         let maxValue = Float(original.format.maxValue)
-        let scale = TileCodec.scale(for: original.format)
+        let scale = VQDecoder.scale(for: original.format)
         let h = codec.header
         // Colour transform 2: the planes quantised are Y, Cb, Cr; the result goes back to R, G, B.
         let ycbcr = h.colorTransform == .ycbcr
@@ -130,15 +130,15 @@ final class CodecTests: XCTestCase {
             var options = Self.quickOptions(codewords: name.contains("kodim") ? 1024 : 64)
             // Plain nearest-codeword assignment, which this test checks patch by patch (the
             // entropy-constrained one is checked in ColourVQTests and PartialDistanceSearchTests).
-            options.rateWeight = 0
+            options.mode = .vq(try XCTUnwrap(options.vq).updating(rateWeight: 0))
             // Full-size planes, which the check below quantises one grid for (4:2:0 has its own tests).
-            options.lossyColour = .ycbcr
+            options.color = .ycbcr
             if name.hasSuffix(".tif") {
                 // Sampled from every other band only (the path huge scans take).
                 options.samplingPixels = 4_000_000
-                XCTAssertEqual(Compressor.samplingStride(header: ImageHeader(
+                XCTAssertEqual(VQTraining.samplingStride(header: ImageHeader(
                     width: 2528, height: 3300, format: PixelFormat(colorModel: .grey, bitDepth: 1), tileWidth: 128,
-                    tileHeight: 128, patchSize: 4, planeCount: 1), options: options), 2)
+                    tileHeight: 128, patchSize: 4, planeCount: 1), options: options, vq: try XCTUnwrap(options.vq)), 2)
             }
             let report = try Compressor.compress(input: input, output: output, options: options)
             let original = try Self.readWhole(input)
@@ -151,8 +151,7 @@ final class CodecTests: XCTestCase {
             // Codebooks trained for the image are packed (CBKP); colour ones are Y, Cb, Cr.
             let packed = try PackedCodebook(decoding: XCTUnwrap(image.reader.headerChunks[.packedCodebook], name))
             XCTAssertEqual(image.header.colorTransform == .ycbcr, image.header.format.channels == 3, name)
-            let encoder = TileCodec(
-                header: image.header, quantisers: CodecBinding.quantisers(packed), coders: image.codec.coders)
+            let encoder = TileQuantiser(header: image.header, quantisers: CodewordSearch.quantisers(packed))
             let expected = Self.independentlyQuantised(original, codec: encoder)
             XCTAssertEqual(Self.differingSamples(decoded, expected), 0, "\(name): decode differs from the quantised image")
             XCTAssertEqual(report.psnr, Self.psnr(original, decoded), accuracy: 1e-6, name)
@@ -181,8 +180,7 @@ final class CodecTests: XCTestCase {
         let dir = try ScratchDirectory()
         let output = dir.path("r.tess")
         // 1457x2083: neither a multiple of the tile (96) nor of the patch (4).
-        var options = Self.quickOptions(tile: 96)
-        options.patchSize = 4
+        let options = Self.quickOptions(tile: 96)
         _ = try Compressor.compress(
             input: Corpus.path("documents/ocrd-kant_aufklaerung_1784-NRM_0017.png"), output: output, options: options)
         let image = try TessImage(path: output)

@@ -1,4 +1,4 @@
-import TesseraCodebook
+import TesseraSupport
 import XCTest
 
 /// CRC-32C against published check values (the CRC catalogue's check string and

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+@testable import TesseraCodecs
 import TesseraFormat
 import TesseraIO
 import XCTest
@@ -24,7 +25,7 @@ final class ResidualCodingTests: XCTestCase {
     {
         let scratch = try ScratchDirectory()
         var options = CompressOptions()
-        options.maxError = maxError
+        options.mode = try .residual(maxError: maxError)
         options.tileSize = tile
         options.threads = threads
         let out = scratch.path("r.tess")
@@ -112,8 +113,7 @@ final class ResidualCodingTests: XCTestCase {
             for target in [32.0, 42.0] {
                 let out = scratch.path("t.tess")
                 var base = CompressOptions()
-                base.samples = 20_000
-                base.maxIterations = 8
+                base.mode = .vq(try VQOptions(samples: 20_000, maxIterations: 8))
                 let (report, attempts) = try QualityTarget.compress(
                     input: Corpus.path(rel), output: out, psnr: target, base: base)
                 XCTAssertGreaterThanOrEqual(report.psnr, target, "\(rel) at \(target) dB")
@@ -138,7 +138,8 @@ final class ResidualCodingTests: XCTestCase {
         let scratch = try ScratchDirectory()
         var last: (bytes: Int, psnr: Double)?
         for q in [10, 45, 65, 95, 99, 100] {
-            let options = QualityTarget.options(quality: q, base: CompressOptions())
+            var options = CompressOptions()
+            options.mode = QualityTarget.mode(quality: q)
             let r = try Compressor.compress(
                 input: Corpus.path("documents/tesseract-hebtypo.png"), output: scratch.path("q\(q).tess"), options: options)
             if let last {
@@ -256,10 +257,10 @@ final class ResidualCodingTests: XCTestCase {
         let header = ImageHeader(
             width: w, height: h, format: tile.format, tileWidth: w, tileHeight: h, patchSize: 4,
             codingMode: .residual, planeCount: 3)
-        let codec = TileCodec(
-            header: header, residual: ResidualParameters(maxError: 2, predictor: ResidualParameters.interPlanePredictor))
+        let codec = ResidualCodec(
+            header: header, parameters: ResidualParameters(maxError: 2, predictor: ResidualParameters.interPlanePredictor))
         let payload = try codec.encode(tile).payload
-        let good = try codec.decode(payload[...], width: w, height: h, context: "tile (0, 0)")
+        let good = try codec.decode(payload[...], width: w, height: h, context: "tile (0, 0)").pixels()
         XCTAssertLessThanOrEqual(largestError(tile, good), 2)
 
         func refused(_ bytes: [UInt8], _ why: String) {
