@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(
             name: "TesseraPipelineTests",
             dependencies: ["TesseraPipeline", "TesseraCodecs", "TesseraFormat", "TesseraSupport", "TestSupport"]),
-        .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["TesseraSupport", "TestSupport"]),
         .testTarget(
             name: "TesseraBatchTests",
             dependencies: [

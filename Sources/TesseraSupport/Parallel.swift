@@ -61,11 +61,6 @@ public enum Parallel {
         // A non-throwing body cannot fail, so neither can the map.
         (try? map(Array(0..<count), threads: threads, body)) ?? []
     }
-
-    /// 0..<count in chunks of `chunkSize` (the last may be shorter).
-    public static func ranges(count: Int, chunkSize: Int) -> [Range<Int>] {
-        stride(from: 0, to: count, by: max(chunkSize, 1)).map { $0..<min($0 + chunkSize, count) }
-    }
 }
 
 /// Hands out 0, 1, 2, … to the threads of one `Parallel` run (one lock per item is plenty).

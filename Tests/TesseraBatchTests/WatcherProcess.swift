@@ -14,8 +14,8 @@ final class WatcherProcess {
     init(arguments: [String], logPath: String) throws {
         self.logPath = logPath
         errorPath = logPath + ".err"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: CommandRunner.tesseraPath)
         process.arguments = ["watch"] + arguments
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import TesseraSupport
 import XCTest
 
 /// The `tessera` command as a user runs it: real processes, real corpus files.
@@ -132,6 +133,26 @@ final class CommandLineTests: XCTestCase {
                 XCTAssertTrue(r.stderr.hasPrefix("tessera: \(path): "), r.stderr)
                 XCTAssertTrue(r.stderr.contains(fragment), "\(name): \(r.stderr)")
             }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("out.png")))
+
+        // A header whose fields pass one by one but not together (IHDR says grey+alpha with
+        // one plane; its CRC recomputed): the first round's reader crashed on it.
+        var crafted = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("golden/hebtypo-grey8.tess"))))
+        crafted[16 + 8 + 8] = 1
+        let crc = CRC32C.checksum(crafted[(16 + 4)..<(16 + 8 + 22)])
+        for k in 0..<4 { crafted[16 + 8 + 22 + k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
+        let craftedPath = dir.path("crafted.tess")
+        try Data(crafted).write(to: URL(fileURLWithPath: craftedPath))
+        for command in [
+            ["info", craftedPath], ["verify", craftedPath], ["decompress", craftedPath, "-o", dir.path("out.png")],
+            ["decompress", craftedPath, "-o", dir.path("out.png"), "--region", "0,0,16,16"],
+        ] {
+            let r = try CommandRunner.tessera(command)
+            XCTAssertEqual(r.status, 1, "\(command): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)
+            XCTAssertTrue(r.stderr.hasPrefix("tessera: \(craftedPath): "), r.stderr)
+            XCTAssertTrue(r.stderr.contains("Plane_Count"), r.stderr)
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("out.png")))
 
