@@ -9,7 +9,7 @@ struct PresetReader {
 
     /// The keys a preset may have, with what each allows (also the text of the errors).
     static let topLevelKeys = [
-        "description", "tile", "patch", "colour", "codebook", "sampling", "quality", "threads", "workers",
+        "description", "tile", "patch", "colour", "color", "codebook", "sampling", "quality", "threads", "workers",
     ]
     static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed", "rate_weight"]
     static let samplingKeys = ["samples", "max_pixels", "model_tiles"]
@@ -28,7 +28,7 @@ struct PresetReader {
                 let p = try int(value, key: key, in: 2...16, allowed: "2, 4, 8 or 16")
                 guard [2, 4, 8, 16].contains(p) else { throw fail(value, key, "\(p) is not allowed: use 2, 4, 8 or 16") }
                 preset.patchSize = p
-            case "colour":
+            case "colour", "color":
                 let c = try string(value, key: key)
                 guard let color = LossyColor(rawValue: c) else {
                     throw fail(value, key, "'\(c)' is not allowed: use ycbcr420, ycbcr or rgb")

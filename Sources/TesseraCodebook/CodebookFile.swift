@@ -1,10 +1,10 @@
 #if canImport(Glibc)
-import TesseraSupport
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import TesseraIO
+import TesseraSupport
 
 /// The `.tcb` codebook file, versions 1 and 2: a fixed header, one record per plane
 /// with its statistics and codewords, and a CRC-32C of everything before it.

@@ -1,9 +1,9 @@
-import TesseraSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TesseraSupport
 
 /// A static rANS frequency table: symbol frequencies normalised to sum to `1 << precision`.
 ///

@@ -1,5 +1,5 @@
-import TesseraSupport
 import Dispatch
+import TesseraSupport
 
 #if canImport(Glibc)
 import Glibc

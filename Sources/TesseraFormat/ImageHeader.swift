@@ -1,5 +1,5 @@
-import TesseraSupport
 import TesseraIO
+import TesseraSupport
 
 /// The IHDR chunk: the image's geometry and how it was coded.
 public struct ImageHeader: Sendable, Equatable {

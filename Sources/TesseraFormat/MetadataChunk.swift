@@ -1,5 +1,5 @@
-import TesseraSupport
 import TesseraIO
+import TesseraSupport
 
 /// Encodes `ImageMetadata` as the payload of the ancillary `meta` chunk.
 public enum MetadataChunk {

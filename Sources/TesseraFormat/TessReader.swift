@@ -1,5 +1,5 @@
-import TesseraSupport
 import TesseraIO
+import TesseraSupport
 
 /// Opens a .tess file for random access: three reads (footer, header region,
 /// seek index) at open, then one read per tile.

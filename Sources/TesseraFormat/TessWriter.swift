@@ -1,10 +1,10 @@
-import TesseraSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import TesseraIO
+import TesseraSupport
 
 /// Writes a .tess file front to back: file header, header chunks, tile chunks
 /// in raster order, then the seek index and the footer. The file is written

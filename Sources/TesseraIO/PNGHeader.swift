@@ -17,8 +17,8 @@ struct PNGHeader {
     /// tRNS for palette images: alpha of the first entries.
     let paletteAlpha: [UInt8]
     let hasTransparency: Bool
-    /// tRNS for grey (`transparentColour[0]`) or RGB images, as stored.
-    let transparentColour: [UInt16]
+    /// tRNS for grey (`transparentColor[0]`) or RGB images, as stored.
+    let transparentColor: [UInt16]
     let metadata: ImageMetadata
 
     init(_ h: tessera_png_header) {
@@ -31,7 +31,7 @@ struct PNGHeader {
         palette = PNGHeader.bytes(h.palette, count: 3 * Int(max(h.palette_count, 0)))
         paletteAlpha = PNGHeader.bytes(h.trns_alpha, count: Int(max(h.trns_count, 0)))
         hasTransparency = h.trns_present != 0
-        transparentColour =
+        transparentColor =
             h.color_type == 0 ? [h.trns_grey] : [h.trns_red, h.trns_green, h.trns_blue]
 
         var metadata = ImageMetadata()
@@ -95,15 +95,15 @@ struct PNGHeader {
         case 3:
             return .palette(alpha: hasTransparency)
         case 0 where hasTransparency && bitDepth == 16:
-            return .grey16Key(key: transparentColour[0])
+            return .grey16Key(key: transparentColor[0])
         case 0 where hasTransparency:
             // Widening by bit replication: 1-bit ×255, 2-bit ×85, 4-bit ×17, 8-bit ×1.
-            return .greyKey(scale: 255 / ((1 << bitDepth) - 1), key: Int(transparentColour[0]))
+            return .greyKey(scale: 255 / ((1 << bitDepth) - 1), key: Int(transparentColor[0]))
         case 2 where hasTransparency && bitDepth == 16:
-            return .rgb16Key(red: transparentColour[0], green: transparentColour[1], blue: transparentColour[2])
+            return .rgb16Key(red: transparentColor[0], green: transparentColor[1], blue: transparentColor[2])
         case 2 where hasTransparency:
             return .rgbKey(
-                red: Int(transparentColour[0]), green: Int(transparentColour[1]), blue: Int(transparentColour[2]))
+                red: Int(transparentColor[0]), green: Int(transparentColor[1]), blue: Int(transparentColor[2]))
         default:
             return .copy
         }

@@ -164,7 +164,7 @@ public final class TIFFImageSource: ImageSource {
     private static func plan(_ d: TIFFDirectory, handle: LibTIFFHandle, path: String) throws -> Plan {
         func unsupported(_ what: String) -> ImageIOError { .unsupported(path: path, what: what) }
         // The colour model first: a CMYK or LogLuv file is reported as such whatever its samples.
-        func checkColourModel(_ photometric: UInt16) throws {
+        func checkColorModel(_ photometric: UInt16) throws {
             switch photometric {
             case 5: throw unsupported("CMYK (separated) colour is not supported")
             case 8, 9, 10: throw unsupported("\(TIFFNames.photometric(photometric)) colour is not supported")
@@ -174,7 +174,7 @@ public final class TIFFImageSource: ImageSource {
             default: throw unsupported("\(TIFFNames.photometric(photometric)) colour is not supported")
             }
         }
-        if let photometric = d.photometric { try checkColourModel(photometric) }
+        if let photometric = d.photometric { try checkColorModel(photometric) }
         if d.sampleFormat != 1 && d.sampleFormat != 4 {
             throw unsupported("\(TIFFNames.sampleFormat(d.sampleFormat)) samples are not supported")
         }

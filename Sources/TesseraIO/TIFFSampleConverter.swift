@@ -200,7 +200,7 @@ struct TIFFSampleConverter {
         let dst = destination.assumingMemoryBound(to: UInt8.self)
         let bits = storedBits
         let mask = (1 << bits) - 1
-        palette.withUnsafeBufferPointer { colours in
+        palette.withUnsafeBufferPointer { entries in
             for x in 0..<pixels {
                 let index: Int
                 if bits == 8 {
@@ -214,9 +214,9 @@ struct TIFFSampleConverter {
                     if end > 8 { word |= Int(src[byte + 1]) }
                     index = (word >> (16 - end)) & mask
                 }
-                dst[3 * x] = colours[3 * index]
-                dst[3 * x + 1] = colours[3 * index + 1]
-                dst[3 * x + 2] = colours[3 * index + 2]
+                dst[3 * x] = entries[3 * index]
+                dst[3 * x + 1] = entries[3 * index + 1]
+                dst[3 * x + 2] = entries[3 * index + 2]
             }
         }
     }

@@ -103,7 +103,7 @@ struct MosaicCommand: ParsableCommand {
         let f = band.format
         var out = PixelBuffer(width: band.width, height: band.height, format: target)
         let n = band.width * band.height
-        let isColour = f.colorModel == .rgb || f.colorModel == .rgba
+        let isColor = f.colorModel == .rgb || f.colorModel == .rgba
         for i in 0..<n {
             let x = i % band.width, y = i / band.width
             func s(_ c: Int) -> Int {
@@ -115,8 +115,8 @@ struct MosaicCommand: ParsableCommand {
                 }
             }
             let r = s(0)
-            let g = isColour ? s(1) : r
-            let b = isColour ? s(2) : r
+            let g = isColor ? s(1) : r
+            let b = isColor ? s(2) : r
             if target.channels == 1 {
                 out.bytes[i] = UInt8((r * 299 + g * 587 + b * 114 + 500) / 1000)
             } else {

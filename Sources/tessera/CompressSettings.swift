@@ -37,7 +37,7 @@ struct CompressSettings: ParsableArguments {
     var seed: UInt64?
 
     @Option(
-        name: .customLong("colour"),
+        name: [.customLong("colour"), .customLong("color")],
         help:
             "Lossy 8-bit colour: ycbcr420 (luma and two half-size chroma planes, the default), ycbcr (full-size chroma) or rgb (each channel its own plane).")
     var color: String?

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import TesseraFormat
 import TesseraCodecs
+import TesseraFormat
 import TesseraIO
 import TesseraPipeline
 

@@ -3,9 +3,9 @@ import Foundation
 import TesseraBatch
 import TesseraCodebook
 import TesseraCodecs
-import TesseraSupport
 import TesseraIO
 import TesseraPipeline
+import TesseraSupport
 
 /// `tessera train`: learns a codebook from patches sampled across one image or a
 /// whole collection and writes it as a `.tcb` file.
@@ -51,7 +51,7 @@ struct TrainCommand: ParsableCommand {
     var patchOption: Int?
 
     @Option(
-        name: .customLong("colour"),
+        name: [.customLong("colour"), .customLong("color")],
         help:
             "8-bit colour inputs: ycbcr (train on full-size luma and chroma planes; compress then codes with them as YCbCr 4:4:4) or rgb. Default: ycbcr.")
     var color: String?

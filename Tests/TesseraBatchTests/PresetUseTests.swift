@@ -1,7 +1,7 @@
-import TesseraSupport
 import Foundation
 import TesseraCodebook
 import TesseraIO
+import TesseraSupport
 import TestSupport
 import XCTest
 
@@ -64,7 +64,7 @@ final class PresetUseTests: XCTestCase {
         XCTAssertTrue(r.stderr.hasPrefix("tessera: nonesuch: no such preset; known presets: "), r.stderr)
     }
 
-    func testColourPhotoPreset() throws {
+    func testColorPhotoPreset() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         _ = try run(["compress", Corpus.path("kodak/kodim19.png"), "-o", scratch.path("p.tess"), "--pipeline", "colour-photo", "--quiet"])

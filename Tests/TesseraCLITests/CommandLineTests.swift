@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import TesseraSupport
+import TestSupport
 import XCTest
 
 /// The `tessera` command as a user runs it: real processes, real corpus files.

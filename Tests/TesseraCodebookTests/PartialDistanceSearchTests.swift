@@ -1,5 +1,5 @@
-import TestSupport
 import TesseraCodebook
+import TestSupport
 import XCTest
 
 /// The large-K search finds the same codewords as the exact kernel (or one at the

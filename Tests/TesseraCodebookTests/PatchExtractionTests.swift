@@ -83,7 +83,7 @@ final class PatchExtractionTests: XCTestCase {
 
     /// A real colour photograph through the real PNG reader: per-plane vectors equal the
     /// image's own samples. Needs the PNG reader (passes once it is merged).
-    func testRealColourPhotographPerPlane() throws {
+    func testRealColorPhotographPerPlane() throws {
         try Corpus.require()
         let path = Corpus.path("kodak/kodim23.png")
         let image = try ImageReader.open(path)

@@ -1,5 +1,5 @@
-import TestSupport
 import TesseraCodebook
+import TestSupport
 import XCTest
 
 final class PrincipalComponentsTests: XCTestCase {

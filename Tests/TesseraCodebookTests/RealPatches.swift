@@ -1,6 +1,6 @@
-import TestSupport
 import TesseraCodebook
 import TesseraIO
+import TestSupport
 import XCTest
 
 /// Real patch vectors for the tests, cut from `fixtures/codebook/document-over-photo.pgm`

@@ -1,10 +1,10 @@
 import Foundation
-import TestSupport
 import TesseraCodebook
+import TestSupport
 @testable import TesseraCodecs
-import TesseraSupport
 import TesseraFormat
 import TesseraIO
+import TesseraSupport
 import XCTest
 
 @testable import TesseraPipeline
@@ -27,11 +27,11 @@ final class ColorVQTests: XCTestCase {
 
     /// The default for 8-bit colour: YCbCr 4:2:0 and a packed codebook (and 4:4:4 when asked);
     /// the PSNR the encoder reports is that of the decoded image, whole or by region.
-    func testColourIsCodedAsYCbCrAndDecodesToWhatTheEncoderMeasured() throws {
-        for colour in [LossyColor.ycbcr420, .ycbcr] { try checkYCbCr(colour) }
+    func testColorIsCodedAsYCbCrAndDecodesToWhatTheEncoderMeasured() throws {
+        for color in [LossyColor.ycbcr420, .ycbcr] { try checkYCbCr(color) }
     }
 
-    func checkYCbCr(_ colour: LossyColor) throws {
+    func checkYCbCr(_ color: LossyColor) throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rel = "kodak/kodim23.png"
@@ -40,9 +40,9 @@ final class ColorVQTests: XCTestCase {
             rel,
             {
                 $0.tileSize = 208
-                if colour != CompressOptions().color { $0.color = colour }
+                if color != CompressOptions().color { $0.color = color }
             }, scratch: scratch)
-        XCTAssertEqual(r.image.header.colorTransform, colour == .ycbcr420 ? .ycbcr420 : .ycbcr)
+        XCTAssertEqual(r.image.header.colorTransform, color == .ycbcr420 ? .ycbcr420 : .ycbcr)
         XCTAssertNotNil(r.image.reader.headerChunks[.packedCodebook])
         XCTAssertNil(r.image.reader.headerChunks[.codebook])
         XCTAssertEqual(r.image.summary.vq?.codewordCounts, [256, 32, 32], "chroma gets K/8")
@@ -63,13 +63,13 @@ final class ColorVQTests: XCTestCase {
                     }
                 }
             }
-            XCTAssertEqual(differing, 0, "\(colour) region \(x0),\(y0) \(w)x\(h)")
+            XCTAssertEqual(differing, 0, "\(color) region \(x0),\(y0) \(w)x\(h)")
         }
     }
 
     /// On a colour page, coding Y, Cb, Cr costs far fewer bits than R, G, B at the same PSNR
     /// (measured: ocrd-DIBCO11-PR6 1.42 → 0.49 bits per pixel at 32.98 dB).
-    func testYCbCrPaysOnAColourPage() throws {
+    func testYCbCrPaysOnAColorPage() throws {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rel = "documents/ocrd-DIBCO11-PR6.png"
@@ -98,7 +98,7 @@ final class ColorVQTests: XCTestCase {
     }
 
     /// Grey fixed points of the transform: R = G = B survives exactly; any colour within ±2.
-    func testTransformKeepsGreyExactAndColourClose() {
+    func testTransformKeepsGreyExactAndColorClose() {
         for v in 0...255 {
             let (y, cb, cr) = YCbCr.forward(r: v, g: v, b: v)
             XCTAssertEqual([Int(y), Int(cb), Int(cr)], [v, 128, 128])
@@ -176,10 +176,10 @@ final class ColorVQTests: XCTestCase {
         try Corpus.require()
         let scratch = try ScratchDirectory()
         let rgbImage = Corpus.path("kodak/kodim23.png")
-        for colour in [LossyColor.ycbcr, .rgb] {
+        for color in [LossyColor.ycbcr, .rgb] {
             let open = { (path: String) throws -> any ImageSource in
                 let s = try ImageReader.open(path)
-                return colour == .ycbcr ? YCbCrSource(s) : s
+                return color == .ycbcr ? YCbCrSource(s) : s
             }
             let sample = try PatchSampler.sample(
                 paths: [rgbImage], options: SamplingOptions(patchSize: 4, planeLayout: .perPlane, sampleCount: 4_000),
@@ -187,20 +187,20 @@ final class ColorVQTests: XCTestCase {
             var codebook = try CodebookTrainer.train(
                 sample: sample, method: .kmeans(KMeansParameters(codewordCount: 32, maxIterations: 4, seed: 1))
             ).codebook
-            codebook.colorSpace = colour == .ycbcr ? .ycbcr : .channels
-            let tcb = scratch.path("\(colour).tcb")
+            codebook.colorSpace = color == .ycbcr ? .ycbcr : .channels
+            let tcb = scratch.path("\(color).tcb")
             try CodebookFile.write(codebook, to: tcb)
             let bytes = try XCTUnwrap(FileManager.default.contents(atPath: tcb))
-            XCTAssertEqual(bytes[8], colour == .ycbcr ? 2 : 1, "Format_Version")
+            XCTAssertEqual(bytes[8], color == .ycbcr ? 2 : 1, "Format_Version")
             XCTAssertEqual(try CodebookFile.read(path: tcb).colorSpace, codebook.colorSpace)
             // Given, the codebook decides (even against the option), and is embedded as it is.
             let r = try compress(
                 "kodak/kodim23.png",
                 {
                     $0.mode = .vq(try XCTUnwrap($0.vq).updating(codebookPath: tcb))
-                    $0.color = colour == .ycbcr ? .rgb : .ycbcr
+                    $0.color = color == .ycbcr ? .rgb : .ycbcr
                 }, scratch: scratch)
-            XCTAssertEqual(r.image.header.colorTransform, colour == .ycbcr ? .ycbcr : ImageHeader.ColorTransform.none)
+            XCTAssertEqual(r.image.header.colorTransform, color == .ycbcr ? .ycbcr : ImageHeader.ColorTransform.none)
             XCTAssertEqual(r.image.reader.headerChunks[.codebook].map { Data($0) }, bytes)
             XCTAssertGreaterThan(r.report.psnr, 25)
         }

@@ -49,7 +49,7 @@ final class ResidualCodingTests: XCTestCase {
         }
     }
 
-    func testLosslessIsBitExactAtEveryDepthAndColourModel() throws {
+    func testLosslessIsBitExactAtEveryDepthAndColorModel() throws {
         try Corpus.require()
         let cases = [
             "documents/leptonica-arabic.png",  // 1-bit grey
@@ -68,7 +68,7 @@ final class ResidualCodingTests: XCTestCase {
         }
     }
 
-    func testAlphaStaysExactWhenColourIsNearLossless() throws {
+    func testAlphaStaysExactWhenColorIsNearLossless() throws {
         try Corpus.require()
         let r = try roundTrip("pngsuite/basn6a08.png", maxError: 4, tile: 16)
         let n = r.original.width * r.original.height
@@ -193,7 +193,7 @@ final class ResidualCodingTests: XCTestCase {
     /// Inter-plane prediction (RPAR Predictor 1) keeps the bound on every R, G and B sample of
     /// real photographs and a colour page, at E = 0, 1, 2, 4 (tiles of 208 so that edge tiles
     /// are partial).
-    func testInterPlanePredictionHoldsTheBoundOnColour() throws {
+    func testInterPlanePredictionHoldsTheBoundOnColor() throws {
         try Corpus.require()
         for rel in ["kodak/kodim23.png", "kodak/kodim13.png", "documents/ocrd-DIBCO11-PR1.png"] {
             for e in [0, 1, 2, 4] {

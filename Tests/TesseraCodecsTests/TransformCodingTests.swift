@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import TesseraCoding
+import TestSupport
 @testable import TesseraCodecs
 import TesseraFormat
 import TesseraIO

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
-import TesseraSupport
 import TesseraIO
+import TesseraSupport
+import TestSupport
 import XCTest
 
 @testable import TesseraFormat

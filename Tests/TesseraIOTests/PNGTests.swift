@@ -17,10 +17,10 @@ final class PNGTests: XCTestCase {
         let files = try suiteFiles { $0.hasPrefix("bas") }
         XCTAssertEqual(files.count, 30)
         for name in files {
-            let (colourType, depth) = try XCTUnwrap(storedType(name))
+            let (colorType, depth) = try XCTUnwrap(storedType(name))
             let source = try PNGImageSource(path: Corpus.path("pngsuite/\(name)"))
             let expected: PixelFormat
-            switch colourType {
+            switch colorType {
             case 0: expected = PixelFormat(colorModel: .grey, bitDepth: depth)
             case 2: expected = PixelFormat(colorModel: .rgb, bitDepth: depth)
             case 3: expected = .rgb8
@@ -38,8 +38,8 @@ final class PNGTests: XCTestCase {
             XCTAssertEqual(d.layout, name.hasPrefix("basi") ? "Adam7 interlaced" : "rows", name)
             XCTAssertEqual(d.bitsPerSample, depth, name)
             XCTAssertEqual(
-                d.photometric, ["grey", "", "RGB", "palette", "grey+alpha", "", "RGBA"][colourType], name)
-            XCTAssertEqual(d.samplesPerPixel, [1, 0, 3, 1, 2, 0, 4][colourType], name)
+                d.photometric, ["grey", "", "RGB", "palette", "grey+alpha", "", "RGBA"][colorType], name)
+            XCTAssertEqual(d.samplesPerPixel, [1, 0, 3, 1, 2, 0, 4][colorType], name)
 
             let pixels = try readAll(source)
             // Low-bit grey is unscaled: every sample fits the stored depth, and the gradient
@@ -67,12 +67,12 @@ final class PNGTests: XCTestCase {
             XCTAssertEqual(source.info.format, format, name)
             let image = try readAll(source)
             let alpha = format.channels - 1
-            func colour(_ x: Int, _ y: Int) -> [Int] { (0..<alpha).map { image.sample(x: x, y: y, channel: $0) } }
+            func color(_ x: Int, _ y: Int) -> [Int] { (0..<alpha).map { image.sample(x: x, y: y, channel: $0) } }
             var transparent = Set<[Int]>()
             var count = 0
             for y in 0..<image.height {
                 for x in 0..<image.width where image.sample(x: x, y: y, channel: alpha) == 0 {
-                    transparent.insert(colour(x, y))
+                    transparent.insert(color(x, y))
                     count += 1
                 }
             }
@@ -81,7 +81,7 @@ final class PNGTests: XCTestCase {
             for y in 0..<image.height {
                 for x in 0..<image.width {
                     let a = image.sample(x: x, y: y, channel: alpha)
-                    XCTAssertEqual(a, colour(x, y) == key ? 0 : format.maxValue, "\(name) (\(x), \(y))")
+                    XCTAssertEqual(a, color(x, y) == key ? 0 : format.maxValue, "\(name) (\(x), \(y))")
                 }
             }
             if name == "tbbn0g04" {  // 4-bit grey widened by replication (×17)

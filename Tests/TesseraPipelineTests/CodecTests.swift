@@ -1,6 +1,6 @@
 import Foundation
-import TestSupport
 import TesseraCodebook
+import TestSupport
 @testable import TesseraCodecs
 import TesseraFormat
 import TesseraIO

@@ -1,9 +1,9 @@
 import Foundation
-import TestSupport
 import TesseraFormat
 import TesseraIO
 import TesseraPipeline
 import TesseraSupport
+import TestSupport
 import XCTest
 
 /// Header chunks crafted as an attacker or a damaged disk would: every single-bit flip of

@@ -1,7 +1,7 @@
 import Foundation
-import TestSupport
 import TesseraFormat
 import TesseraIO
+import TestSupport
 import XCTest
 
 @testable import TesseraPipeline

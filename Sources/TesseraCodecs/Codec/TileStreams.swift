@@ -1,5 +1,5 @@
-import TesseraSupport
 import TesseraFormat
+import TesseraSupport
 
 /// A tile's Tile_Data: a small table of stream lengths followed by the streams
 /// (docs/FORMAT.md, "Tile_Data"). Which stream holds what depends on the coding mode.

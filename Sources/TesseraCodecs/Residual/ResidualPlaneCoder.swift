@@ -1,7 +1,7 @@
 import TesseraCoding
+import TesseraFormat
 import TesseraIO
 import TesseraSupport
-import TesseraFormat
 
 /// Coding mode `residual` for one plane of one tile (docs/FORMAT.md): each sample is predicted
 /// from its already decoded neighbours in the tile (the median edge detector of LOCO-I), the
