@@ -53,6 +53,7 @@ public final class TessReader: Sendable {
             var metadata = ImageMetadata()
             var chunks: [ChunkType: [UInt8]] = [:]
             var skipped: [ChunkType] = []
+            var seenMetadata = false
             while at < head.count {
                 let (chunk, used) = try Chunk.decode(head[at...], context: "header")
                 at += used
@@ -61,10 +62,16 @@ public final class TessReader: Sendable {
                         throw ContainerError.malformed("header", "the first chunk is \(chunk.type), not IHDR")
                     }
                     header = try ImageHeader(decoding: chunk.payload)
-                } else if chunk.type == .metadata {
+                } else if chunk.type == .metadata, !seenMetadata {
                     metadata = try MetadataChunk.decode(chunk.payload)
+                    seenMetadata = true
                 } else if Self.knownCritical.contains(chunk.type) {
+                    guard chunks[chunk.type] == nil else {
+                        throw ContainerError.malformed("header", "two \(chunk.type) chunks")
+                    }
                     chunks[chunk.type] = chunk.payload
+                } else if chunk.type == .imageHeader || chunk.type == .metadata {
+                    throw ContainerError.malformed("header", "a second \(chunk.type) chunk")
                 } else if chunk.type.isAncillary {
                     skipped.append(chunk.type)
                 } else {

@@ -4,7 +4,7 @@ import TesseraIO
 
 /// The two quality knobs that pick the coding for the user.
 ///
-/// - `options(quality:)`: one number from 1 to 100: near-lossless with the error bound
+/// - `mode(quality:)`: one number from 1 to 100: near-lossless with the error bound
 ///   E = round(16^((100 − Q) / 99)) (16 at Q = 1, 8 at 25, 4 at 50, 2 at 75, 1 from 88), lossless
 ///   at 100. The bound fixes the worst error and so, much the same on any image, the PSNR;
 ///   quality and rate both grow with Q. (Bounds above 16 were measured to stop behaving so on

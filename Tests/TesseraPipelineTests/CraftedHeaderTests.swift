@@ -85,6 +85,32 @@ final class CraftedHeaderTests: XCTestCase {
         }
     }
 
+    /// A chunk twice, or a chunk of another mode: the metadata chunk's type changed (its CRC
+    /// recomputed), so nothing else in the file moves.
+    func testDuplicateAndForeignChunksAreRefused() throws {
+        let cases: [(file: String, type: String, error: String)] = [
+            ("kodim23-rgb8-e2", "RPAR", "two RPAR chunks"),
+            ("kodim23-rgb8-dct", "TPAR", "two TPAR chunks"),
+            ("kodim23-rgb8", "EMOD", "two EMOD chunks"),
+            ("kodim23-rgb8-ycbcr", "CBKP", "two CBKP chunks"),
+            ("hebtypo-grey8", "IHDR", "a second IHDR chunk"),
+            ("kodim23-rgb8-e2", "EMOD", "a EMOD chunk in a file of coding mode residual"),
+            ("kodim23-rgb8-dct", "RPAR", "a RPAR chunk in a file of coding mode transform"),
+            ("kodim23-rgb8", "TPAR", "a TPAR chunk in a file of coding mode vq"),
+            ("kodim23-rgb8-ycbcr", "CBOK", "both a CBOK and a CBKP"),
+            ("kodim23-rgb8", "CBOK", "two CBOK chunks"),
+        ]
+        for c in cases {
+            let file = try GoldenFile(name: c.file)
+            let meta = try XCTUnwrap(file.chunks.first { $0.type == "meta" }, c.file)
+            let crafted = file.retyped(meta, to: c.type)
+            XCTAssertThrowsError(try TessImage(source: MemorySource(crafted), path: "crafted.tess"), "\(c)") { error in
+                XCTAssertTrue(error is TessFileError, "\(c): \(error)")
+                XCTAssertTrue("\(error)".contains(c.error), "\(c): \(error)")
+            }
+        }
+    }
+
     // MARK: - Running a crafted file
 
     /// Opens, summarises, verifies and decodes `bytes`; any error must be a `TessFileError`
@@ -237,6 +263,16 @@ struct GoldenFile {
         out.replaceSubrange(payload, with: changed)
         let crc = CRC32C.checksum(out[(chunk.start + 4)..<payload.upperBound])
         for k in 0..<4 { out[payload.upperBound + k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
+        return out
+    }
+
+    /// The file with `chunk`'s type changed to `type` (payload kept), its CRC recomputed.
+    func retyped(_ chunk: ChunkSpan, to type: String) -> [UInt8] {
+        var out = bytes
+        out.replaceSubrange((chunk.start + 4)..<(chunk.start + 8), with: Array(type.utf8))
+        let end = chunk.payloadStart + chunk.length
+        let crc = CRC32C.checksum(out[(chunk.start + 4)..<end])
+        for k in 0..<4 { out[end + k] = UInt8(truncatingIfNeeded: crc >> (8 * k)) }
         return out
     }
 }
