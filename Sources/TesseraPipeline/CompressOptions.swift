@@ -26,6 +26,7 @@ public struct CompressOptions: Sendable, Equatable {
     public var samplingPixels: Int = 256_000_000
     /// Whole tiles kept from the sampling pass to train the entropy models.
     public var modelTiles: Int = 48
+    /// How the input is read (TIFF page, limits).
     public var readOptions = ReadOptions()
 
     public init() {}

@@ -14,6 +14,10 @@ import TesseraSupport
 /// order under a temporary name, renamed into place when complete. Memory: the sample, the
 /// model tiles, one row of tiles and a fixed number of tiles in flight.
 public enum Compressor {
+    /// Compresses the image at `input` into the .tess file `output` (written under a temporary
+    /// name, renamed into place when complete; `input` is never modified). `progress` is called
+    /// from the coding threads with the stage and how far it is. Throws a `CompressError`,
+    /// `ImageIOError` or `TessFileError` naming the file at fault.
     public static func compress(
         input: String, output: String, options: CompressOptions,
         progress: ((CompressProgress) -> Void)? = nil

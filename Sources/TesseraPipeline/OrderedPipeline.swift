@@ -17,6 +17,10 @@ public enum OrderedPipeline {
         public var peakInFlight: Int
     }
 
+    /// Calls `produce` on one thread until it returns nil, `transform` on `threads` workers, and
+    /// `consume` with the results in the order they were produced, with at most `maxInFlight`
+    /// items between `produce` and `consume` (back-pressure). The first error stops the run and
+    /// is rethrown.
     public static func run<In, Out>(
         threads: Int, maxInFlight: Int,
         produce: @escaping () throws -> In?,

@@ -19,6 +19,8 @@ public final class TessImage: Sendable {
     /// How the tiles are coded, as the header chunks say (checked against one another).
     public let coding: CodingParameters
 
+    /// Opens the file at `path`: three reads (footer, header region, seek index), every header
+    /// chunk checked against the others. Throws a `TessFileError` naming the file.
     public convenience init(path: String) throws {
         try self.init(reader: TessReader(path: path))
     }
@@ -28,6 +30,7 @@ public final class TessImage: Sendable {
         try self.init(reader: TessReader(source: source, path: path))
     }
 
+    /// Opens a file already read by `reader`, choosing its decoder (`CodecFactory`).
     public init(reader: TessReader) throws {
         self.path = reader.path
         self.reader = reader

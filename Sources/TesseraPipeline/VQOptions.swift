@@ -21,6 +21,8 @@ public struct VQOptions: Sendable, Equatable {
     /// A codebook file (.tcb, `tessera train`) to use instead of training one.
     public let codebookPath: String?
 
+    /// The parameters given (the rest at their defaults), each checked: a `CompressOptionsError`
+    /// says which is out of range and what is allowed.
     public init(
         codewords: Int = 256, patchSize: Int = 4, algorithm: Algorithm = .kmeans, samples: Int = 100_000,
         maxIterations: Int = 30, rateWeight: Double = 0.15, codebookPath: String? = nil

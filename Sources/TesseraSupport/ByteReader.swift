@@ -41,6 +41,7 @@ public struct ByteReader<Failure: Error> {
         return T(littleEndian: v)
     }
 
+    /// Little-endian fields; each moves past what it read, or throws (moving nothing).
     @inlinable public mutating func u8() throws(Failure) -> UInt8 { try load(UInt8.self) }
     @inlinable public mutating func u16() throws(Failure) -> UInt16 { try load(UInt16.self) }
     @inlinable public mutating func u32() throws(Failure) -> UInt32 { try load(UInt32.self) }

@@ -1,10 +1,13 @@
 /// Appends little-endian fields and LEB128 varints to a byte array: the writing half of
 /// `ByteReader`.
 public struct ByteWriter: Sendable {
+    /// What has been written.
     public private(set) var bytes: [UInt8] = []
 
+    /// An empty writer with room for `capacity` bytes.
     public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Little-endian fields.
     public mutating func u8(_ v: UInt8) { bytes.append(v) }
     public mutating func u16(_ v: UInt16) { append(UInt64(v), 2) }
     public mutating func u32(_ v: UInt32) { append(UInt64(v), 4) }
