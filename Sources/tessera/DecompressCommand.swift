@@ -14,9 +14,15 @@ struct DecompressCommand: ParsableCommand {
             in order, one row of tiles at a time, so memory stays flat for any image size. Metadata \
             (resolution, ICC profile, orientation, description, page name) is written back.
 
+            --size and --scale make a reduced view of the image (or of the region): each pixel the \
+            area-weighted mean of the pixels under it, taken from the coarsest resolution level at least \
+            as fine as the output (docs/FORMAT.md, "Views at any size"). 1-bit images give grey views.
+
             Examples:
               tessera decompress scan.tess -o scan.tif
               tessera decompress scan.tess -o crop.png --region 5000,12000,1024,1024
+              tessera decompress scan.tess -o overview.png --size 1024,
+              tessera decompress scan.tess -o half.png --region 0,0,8192,8192 --scale 0.5
             """)
 
     @Argument(help: "The .tess file.")
@@ -27,6 +33,15 @@ struct DecompressCommand: ParsableCommand {
 
     @Option(help: "Only this rectangle: X,Y,WIDTH,HEIGHT in pixels.")
     var region: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Output size of a reduced view: W,H, or W, or ,H to keep the aspect ratio (at most the region's size).",
+            valueName: "W,H"))
+    var size: String?
+
+    @Option(help: "Reduce by this factor, in (0, 1] (0.25: a quarter of the width and of the height).")
+    var scale: Double?
 
     @Option(help: "Worker threads (0: every core).")
     var threads: Int = 0
@@ -55,32 +70,82 @@ struct DecompressCommand: ParsableCommand {
                 rect = (x, y, w, h)
             }
             var info = image.info
-            info.width = rect.width
-            info.height = rect.height
-            let sink = try ImageWriter.create(output, info: info)
-            let progress = quiet || json ? nil : ProgressLine(stage: "decompress", total: rect.height, unit: rect.width)
-            do {
-                try image.decode(into: sink, region: rect, threads: threads) { done, _ in progress?.update(done) }
-                try sink.finish()
-            } catch {
-                sink.abort()
-                throw error
+            let output = try outputSize(width: rect.width, height: rect.height)
+            if let output {
+                info.width = output.width
+                info.height = output.height
+                info.format = ViewGeometry.outputFormat(info.format)
+                let view = try image.view(
+                    x: rect.x, y: rect.y, width: rect.width, height: rect.height, outputWidth: output.width,
+                    outputHeight: output.height, threads: threads)
+                let sink = try ImageWriter.create(self.output, info: info)
+                do {
+                    try sink.write(view)
+                    try sink.finish()
+                } catch {
+                    sink.abort()
+                    throw error
+                }
+            } else {
+                info.width = rect.width
+                info.height = rect.height
+                let sink = try ImageWriter.create(self.output, info: info)
+                let progress = quiet || json ? nil : ProgressLine(stage: "decompress", total: rect.height, unit: rect.width)
+                do {
+                    try image.decode(into: sink, region: rect, threads: threads) { done, _ in progress?.update(done) }
+                    try sink.finish()
+                } catch {
+                    sink.abort()
+                    throw error
+                }
+                progress?.finish()
             }
-            progress?.finish()
             let seconds = (clock.now - start).seconds
             let mp = Double(rect.width * rect.height) / 1e6
             if json {
                 printJSON([
-                    "input": .string(input), "output": .string(output),
-                    "width": .int(rect.width), "height": .int(rect.height),
+                    "input": .string(input), "output": .string(self.output),
+                    "width": .int(info.width), "height": .int(info.height),
                     "seconds": .double(seconds), "megapixels_per_second": .double(mp / max(seconds, 1e-9)),
                     "peak_rss_bytes": .int(peakResidentBytes()),
                 ])
             } else if !quiet {
                 printOut(
-                    "\(output): \(rect.width)x\(rect.height) \(info.format) in \(format(seconds, 3)) s "
+                    "\(self.output): \(info.width)x\(info.height) \(info.format) in \(format(seconds, 3)) s "
                         + "(\(format(mp / max(seconds, 1e-9), 1)) MP/s)")
             }
+        }
+    }
+
+    /// The output size --size or --scale asks for, for a region of `width`×`height`; nil for
+    /// neither.
+    func outputSize(width: Int, height: Int) throws -> (width: Int, height: Int)? {
+        switch (size, scale) {
+        case (nil, nil):
+            return nil
+        case (.some, .some):
+            throw ValidationError("give --size or --scale, not both")
+        case (nil, .some(let s)):
+            guard s.isFinite, s > 0, s <= 1 else { throw ValidationError("--scale \(s) must be in (0, 1]") }
+            return (max(1, Int((Double(width) * s).rounded())), max(1, Int((Double(height) * s).rounded())))
+        case (.some(let text), nil):
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count == 2, !(parts[0].isEmpty && parts[1].isEmpty) else {
+                throw ValidationError("--size must be W,H or W, or ,H (e.g. 1024,768 or 1024,), not '\(text)'")
+            }
+            let w = parts[0].isEmpty ? nil : Int(parts[0])
+            let h = parts[1].isEmpty ? nil : Int(parts[1])
+            guard parts[0].isEmpty || (w ?? 0) > 0, parts[1].isEmpty || (h ?? 0) > 0 else {
+                throw ValidationError("--size must be W,H or W, or ,H with whole numbers above 0, not '\(text)'")
+            }
+            let ow = w ?? max(1, Int((Double(width) * Double(h!) / Double(height)).rounded()))
+            let oh = h ?? max(1, Int((Double(height) * Double(w!) / Double(width)).rounded()))
+            guard ow <= width, oh <= height else {
+                throw ValidationError("--size \(ow)x\(oh) is larger than the \(width)x\(height) region (views only reduce)")
+            }
+            return (ow, oh)
         }
     }
 }

@@ -41,6 +41,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path("x.png")))
     }
 
+    /// Reduced views from the command line: --size W,H / W, / ,H and --scale keep the aspect as
+    /// asked; the output is what the library's view gives (checked against a PNM written by it);
+    /// bad sizes are refused and leave no output.
+    func testReducedViewsFromTheCommandLine() throws {
+        let dir = try ScratchDirectory()
+        let tess = Fixtures.path("golden/kodim23-rgb8.tess")  // 203x137
+        for (args, size) in [
+            (["--size", "100,"], "100x67"), (["--size", ",50"], "74x50"), (["--size", "60,20"], "60x20"),
+            (["--scale", "0.5"], "102x69"), (["--region", "10,10,100,100", "--scale", "0.25"], "25x25"),
+            (["--scale", "1"], "203x137"),
+        ] {
+            let out = dir.path("v.ppm")
+            let r = try CommandRunner.tessera(["decompress", tess, "-o", out] + args)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+            XCTAssertTrue(r.stdout.contains(size), "\(args): \(r.stdout)")
+            let header = String(decoding: try Data(contentsOf: URL(fileURLWithPath: out)).prefix(20), as: UTF8.self)
+            XCTAssertTrue(header.hasPrefix("P6\n" + size.replacingOccurrences(of: "x", with: " ")), "\(args): \(header)")
+        }
+        // A 1-bit page gives a grey view.
+        let grey = dir.path("g.pgm")
+        let g = try CommandRunner.tessera(["decompress", Fixtures.path("golden/pageseg2-grey1.tess"), "-o", grey, "--size", "64,"])
+        XCTAssertEqual(g.status, 0, g.stderr)
+        XCTAssertTrue(g.stdout.contains("64x50 grey 8-bit"), g.stdout)
+        for args in [["--size", "0,"], ["--size", "300,"], ["--size", "10"], ["--scale", "0"], ["--scale", "1.5"], ["--scale", "0.5", "--size", "10,"]] {
+            let out = dir.path("bad.ppm")
+            let r = try CommandRunner.tessera(["decompress", tess, "-o", out] + args)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertTrue(r.stderr.contains("--size") || r.stderr.contains("--scale"), "\(args): \(r.stderr)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(args)")
+        }
+    }
+
     /// Transform coding from the command line: --step, and the photo-transform preset; info says
     /// what the file is; what it cannot take is one line naming the file.
     func testTransformCodingFromTheCommandLine() throws {

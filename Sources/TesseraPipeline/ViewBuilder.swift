@@ -1,0 +1,162 @@
+import TesseraIO
+
+/// Makes a view from the full-resolution rows of `geometry.covered`, given top to bottom in
+/// bands of any height (it is the sink `TessImage.view` decodes into): each band's rows are
+/// summed into level pixels, each finished row of level pixels is filtered across to the
+/// output width, and added, weighted, into the output rows it overlaps. Memory: one row of
+/// level sums and the output (as whole-number sums), whatever the region's size.
+///
+/// The area filter: output pixel (i, j) covers the level-space rectangle
+/// [x/f + i·sx, x/f + (i+1)·sx) × [y/f + j·sy, y/f + (j+1)·sy), sx = (width/f)/outputWidth,
+/// sy likewise; its value is the mean of the level pixels under it, each weighted by the area
+/// it shares with it, rounded half up. In units of 1/(f·outputWidth) of a level pixel every
+/// boundary is a whole number, so the weights are whole numbers summing to width × height and
+/// the filter is exact (no rounding until the end, the same in any order).
+final class ViewBuilder: ImageSink {
+    let path = "view"
+    let info: ImageInfo
+    let geometry: ViewGeometry
+    let outputFormat: PixelFormat
+    private let channels: Int
+    /// A stored sample times `scaleNumerator / scaleDenominator` is on the view's scale (255 / max
+    /// for images of fewer than 8 bits, else 1 / 1).
+    private let scaleNumerator: UInt64
+    private let scaleDenominator: UInt64
+    private let levelWidth: Int
+    /// Per level column: the output columns it reaches and their weights.
+    private let columnWeights: [[(output: Int, weight: UInt64)]]
+    /// Sums of the level row being gathered (levelWidth × channels) and how many full rows.
+    private var sums: [UInt64]
+    private var rowsInBlock = 0
+    /// The image row (absolute) the next band starts at, and the level row being gathered.
+    private var nextRow: Int
+    private var levelRow: Int
+    private var output: [UInt64]
+
+    init(geometry g: ViewGeometry, format: PixelFormat, metadata: ImageMetadata) {
+        geometry = g
+        info = ImageInfo(width: g.covered.width, height: g.covered.height, format: format, metadata: metadata)
+        outputFormat = ViewGeometry.outputFormat(format)
+        channels = format.channels
+        scaleNumerator = format.bitDepth < 8 ? 255 : 1
+        scaleDenominator = format.bitDepth < 8 ? UInt64(format.maxValue) : 1
+        let f = g.factor
+        levelWidth = (g.covered.width + f - 1) / f
+        sums = [UInt64](repeating: 0, count: levelWidth * format.channels)
+        nextRow = g.covered.y
+        levelRow = g.covered.y / f
+        output = [UInt64](repeating: 0, count: g.outputWidth * g.outputHeight * format.channels)
+        let levelX0 = g.covered.x / f
+        columnWeights = (0..<levelWidth).map { c in
+            Self.weights(levelPixel: levelX0 + c, start: g.x, length: g.width, factor: f, outputs: g.outputWidth)
+        }
+    }
+
+    /// The output pixels that level pixel `p` reaches along one axis, with the length each
+    /// shares with it, in units of 1/(f·n) of a level pixel (an output pixel's footprint is
+    /// `length` such units long; the region starts at `start`·n).
+    static func weights(levelPixel p: Int, start: Int, length: Int, factor f: Int, outputs n: Int)
+        -> [(output: Int, weight: UInt64)]
+    {
+        let lo = p * f * n, hi = (p + 1) * f * n
+        let origin = start * n
+        var out: [(Int, UInt64)] = []
+        var i = max(0, (lo - origin) / length)
+        while i < n {
+            let a = origin + i * length, b = a + length
+            if a >= hi { break }
+            let overlap = min(b, hi) - max(a, lo)
+            if overlap > 0 { out.append((i, UInt64(overlap))) }
+            i += 1
+        }
+        return out
+    }
+
+    func write(_ band: PixelBuffer) throws {
+        let g = geometry, f = g.factor
+        let width = band.width, channels = channels, levelWidth = levelWidth
+        band.bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            for r in 0..<band.height {
+                let row = base + r * band.rowBytes
+                sums.withUnsafeMutableBufferPointer { s in
+                    if band.format.bytesPerSample == 1 {
+                        Self.addRow(row.assumingMemoryBound(to: UInt8.self), width, channels, f, levelWidth, into: s)
+                    } else {
+                        Self.addRow(row.assumingMemoryBound(to: UInt16.self), width, channels, f, levelWidth, into: s)
+                    }
+                }
+                rowsInBlock += 1
+                nextRow += 1
+                if nextRow % f == 0 || nextRow == g.covered.y + g.covered.height { finishLevelRow() }
+            }
+        }
+    }
+
+    /// Adds one image row to the level row's sums, block by block.
+    @inline(__always)
+    static func addRow<T: FixedWidthInteger>(
+        _ p: UnsafePointer<T>, _ width: Int, _ channels: Int, _ f: Int, _ levelWidth: Int,
+        into s: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        var c = 0
+        for lc in 0..<levelWidth {
+            let end = min(c + f, width)
+            for ch in 0..<channels {
+                var acc: UInt64 = 0
+                var x = c
+                while x < end {
+                    acc &+= UInt64(p[x * channels + ch])
+                    x += 1
+                }
+                s[lc * channels + ch] &+= acc
+            }
+            c = end
+        }
+    }
+
+    /// Turns the gathered sums into level pixels and adds them into the output.
+    private func finishLevelRow() {
+        let g = geometry, f = g.factor
+        let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
+        var across = [UInt64](repeating: 0, count: g.outputWidth * channels)
+        for c in 0..<levelWidth {
+            let blockWidth = min(f, g.covered.width - c * f)
+            let count = UInt64(blockWidth * rowsInBlock) * scaleDenominator
+            for ch in 0..<channels {
+                // The level pixel: the block's mean on the view's scale, rounded half up.
+                let level = (sums[c * channels + ch] * scaleNumerator + count / 2) / count
+                for (o, w) in columnWeights[c] { across[o * channels + ch] += w * level }
+            }
+        }
+        for (o, w) in rowWeights {
+            let base = o * g.outputWidth * channels
+            for i in 0..<across.count { output[base + i] += w * across[i] }
+        }
+        for i in 0..<sums.count { sums[i] = 0 }
+        rowsInBlock = 0
+        levelRow += 1
+    }
+
+    func finish() throws {}
+    func abort() {}
+
+    /// The view, once every row of the covered rectangle has been written.
+    func image() -> PixelBuffer {
+        let g = geometry
+        var out = PixelBuffer(width: g.outputWidth, height: g.outputHeight, format: outputFormat)
+        let area = UInt64(g.width) * UInt64(g.height)
+        let wide = outputFormat.bytesPerSample == 2
+        out.bytes.withUnsafeMutableBytes { dst in
+            for i in 0..<output.count {
+                let v = UInt16(truncatingIfNeeded: (output[i] + area / 2) / area)
+                if wide {
+                    dst.storeBytes(of: v, toByteOffset: 2 * i, as: UInt16.self)
+                } else {
+                    dst[i] = UInt8(truncatingIfNeeded: v)
+                }
+            }
+        }
+        return out
+    }
+}

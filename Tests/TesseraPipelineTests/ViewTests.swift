@@ -1,0 +1,152 @@
+import Foundation
+import TestSupport
+import TesseraFormat
+import TesseraIO
+import TesseraSupport
+import XCTest
+
+@testable import TesseraPipeline
+
+/// Reduced views (`TessImage.view`): every output pixel is the area-weighted mean of the
+/// level pixels under it, each level pixel the rounded mean of its 2^k block; checked against
+/// a separate computation from the full decode, on the golden files of every format.
+final class ViewTests: XCTestCase {
+    /// Level k of `image` (full resolution, decoded) on the view's scale: what docs/FORMAT.md
+    /// defines, block by block (the mean, rounded half up).
+    func level(_ image: PixelBuffer, k: Int) -> (width: Int, height: Int, values: [Int]) {
+        let f = 1 << k, ch = image.format.channels
+        let (num, den) = image.format.bitDepth < 8 ? (255, image.format.maxValue) : (1, 1)
+        let w = (image.width + f - 1) / f, h = (image.height + f - 1) / f
+        var values = [Int](repeating: 0, count: w * h * ch)
+        for ly in 0..<h {
+            for lx in 0..<w {
+                for c in 0..<ch {
+                    var sum = 0, n = 0
+                    for y in (ly * f)..<min(ly * f + f, image.height) {
+                        for x in (lx * f)..<min(lx * f + f, image.width) {
+                            sum += image.sample(x: x, y: y, channel: c)
+                            n += 1
+                        }
+                    }
+                    values[(ly * w + lx) * ch + c] = (2 * sum * num + n * den) / (2 * n * den)
+                }
+            }
+        }
+        return (w, h, values)
+    }
+
+    /// The view computed output pixel by output pixel, in exact rationals: the footprint of
+    /// output pixel (i, j) is [x/f + i·w/(f·ow), …) across; scaled by f·ow every boundary is
+    /// whole, and the result is the weighted sum over w·h, rounded half up.
+    func reference(_ full: PixelBuffer, x: Int, y: Int, w: Int, h: Int, ow: Int, oh: Int, k: Int) -> [Int] {
+        let (lw, lh, values) = level(full, k: k)
+        let f = 1 << k, ch = full.format.channels
+        func overlap(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Int { max(0, min(b, d) - max(a, c)) }
+        var out = [Int](repeating: 0, count: ow * oh * ch)
+        for oy in 0..<oh {
+            let a = y * oh + oy * h, b = a + h
+            for ox in 0..<ow {
+                let c0 = x * ow + ox * w, c1 = c0 + w
+                for c in 0..<ch {
+                    var total = 0
+                    for ly in 0..<lh {
+                        let wy = overlap(a, b, ly * f * oh, (ly + 1) * f * oh)
+                        if wy == 0 { continue }
+                        for lx in 0..<lw {
+                            let wx = overlap(c0, c1, lx * f * ow, (lx + 1) * f * ow)
+                            total += wx * wy * values[(ly * lw + lx) * ch + c]
+                        }
+                    }
+                    out[(oy * ow + ox) * ch + c] = (2 * total + w * h) / (2 * w * h)
+                }
+            }
+        }
+        return out
+    }
+
+    func testViewsMatchTheirDefinitionOnEveryFormat() throws {
+        let cases: [(String, [(x: Int, y: Int, w: Int, h: Int, ow: Int, oh: Int)])] = [
+            ("kodim23-rgb8", [(0, 0, 203, 137, 101, 68), (17, 9, 150, 100, 37, 25), (0, 0, 203, 137, 12, 8), (3, 5, 64, 64, 64, 64)]),
+            ("hebtypo-grey8", [(0, 0, 301, 253, 150, 126), (11, 7, 290, 240, 17, 33), (100, 100, 201, 153, 200, 150)]),
+            ("pageseg2-grey1", [(0, 0, 257, 201, 128, 100), (1, 1, 255, 199, 9, 7), (0, 0, 257, 201, 257, 201)]),
+            ("basn6a16-rgba16", [(0, 0, 32, 32, 16, 16), (3, 2, 29, 27, 5, 11)]),
+            ("kodim23-rgb8-dct", [(0, 0, 203, 137, 50, 34)]),
+            ("kodim23-rgb8-lossless", [(1, 0, 202, 137, 7, 5)]),
+        ]
+        for (name, views) in cases {
+            let image = try TessImage(path: Fixtures.path("golden/\(name).tess"))
+            let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+            for v in views {
+                let view = try image.view(x: v.x, y: v.y, width: v.w, height: v.h, outputWidth: v.ow, outputHeight: v.oh)
+                XCTAssertEqual(view.width, v.ow)
+                XCTAssertEqual(view.height, v.oh)
+                XCTAssertEqual(view.format, ViewGeometry.outputFormat(image.header.format), name)
+                var k = 0
+                while v.ow << (k + 1) <= v.w, v.oh << (k + 1) <= v.h { k += 1 }
+                let expected = reference(full, x: v.x, y: v.y, w: v.w, h: v.h, ow: v.ow, oh: v.oh, k: k)
+                var got: [Int] = []
+                for py in 0..<v.oh {
+                    for px in 0..<v.ow {
+                        for c in 0..<view.format.channels { got.append(view.sample(x: px, y: py, channel: c)) }
+                    }
+                }
+                XCTAssertEqual(got, expected, "\(name) \(v)")
+            }
+        }
+    }
+
+    /// Level 0 at full size is the region itself; half size of an 8-bit image is its 2×2 means.
+    func testFullSizeIsTheRegionAndHalfSizeIsTheBlockMeans() throws {
+        let image = try TessImage(path: Fixtures.path("golden/hebtypo-grey8.tess"))
+        let region = try image.region(x: 10, y: 20, width: 200, height: 180)
+        XCTAssertEqual(try image.view(x: 10, y: 20, width: 200, height: 180, outputWidth: 200, outputHeight: 180), region)
+        let half = try image.view(x: 10, y: 20, width: 200, height: 180, outputWidth: 100, outputHeight: 90)
+        for (x, y) in [(0, 0), (50, 40), (99, 89), (13, 77)] {
+            var sum = 0
+            for dy in 0..<2 { for dx in 0..<2 { sum += region.sample(x: 2 * x + dx, y: 2 * y + dy, channel: 0) } }
+            XCTAssertEqual(half.sample(x: x, y: y, channel: 0), Int((Double(sum) / 4).rounded()), "(\(x), \(y))")
+        }
+    }
+
+    /// A 1-bit page gives a grey view whose greys are the share of white under each pixel.
+    func testBilevelViewsAreGrey() throws {
+        let image = try TessImage(path: Fixtures.path("golden/pageseg2-grey1-lossless.tess"))
+        let view = try image.view(x: 0, y: 0, width: 256, height: 200, outputWidth: 64, outputHeight: 50)
+        XCTAssertEqual(view.format, PixelFormat(colorModel: .grey, bitDepth: 8))
+        let values = Set(view.bytes)
+        XCTAssertGreaterThan(values.count, 8, "a 1/4 view of text has greys, not only black and white")
+    }
+
+    func testBadViewsAreRefused() throws {
+        let image = try TessImage(path: Fixtures.path("golden/kodim23-rgb8.tess"))
+        for (x, y, w, h, ow, oh) in [
+            (0, 0, 203, 137, 204, 100), (0, 0, 100, 100, 0, 10), (0, 0, 204, 137, 10, 10), (-1, 0, 10, 10, 5, 5),
+            (0, 0, 100, 100, 100, 101),
+        ] {
+            XCTAssertThrowsError(try image.view(x: x, y: y, width: w, height: h, outputWidth: ow, outputHeight: oh)) {
+                XCTAssertTrue($0 is TessFileError, "\($0)")
+                XCTAssertTrue("\($0)".contains("kodim23-rgb8.tess"), "\($0)")
+            }
+        }
+    }
+
+    /// One TessImage serves many threads at once (a tile server's readers).
+    func testConcurrentViewsAgree() throws {
+        let image = try TessImage(path: Fixtures.path("golden/kodim23-rgb8-ycbcr420.tess"))
+        let expected = try image.view(x: 5, y: 5, width: 190, height: 120, outputWidth: 47, outputHeight: 30, threads: 1)
+        let results = UnsafeMutablePointer<PixelBuffer?>.allocate(capacity: 16)
+        results.initialize(repeating: nil, count: 16)
+        defer { results.deallocate() }
+        let box = UncheckedSendable(results)
+        DispatchQueue.concurrentPerform(iterations: 16) { i in
+            box.value[i] = try? image.view(x: 5, y: 5, width: 190, height: 120, outputWidth: 47, outputHeight: 30, threads: 2)
+        }
+        for i in 0..<16 { XCTAssertEqual(results[i], expected, "reader \(i)") }
+    }
+
+    func testLevelsGoDownToOneTile() throws {
+        let image = try TessImage(path: Fixtures.path("golden/hebtypo-grey8.tess"))  // 301x253, 128² tiles
+        XCTAssertEqual(
+            image.levels.map { [$0.level, $0.width, $0.height] }, [[0, 301, 253], [1, 151, 127], [2, 76, 64]])
+    }
+}
