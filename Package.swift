@@ -105,7 +105,9 @@ let package = Package(
             ]),
         .testTarget(
             name: "TesseraPipelineTests",
-            dependencies: ["TesseraPipeline", "TesseraCodecs", "TesseraFormat", "TesseraSupport", "TestSupport"]),
+            dependencies: [
+                "TesseraPipeline", "TesseraCodecs", "TesseraCodebook", "TesseraFormat", "TesseraSupport", "TestSupport",
+            ]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TesseraSupport", "TestSupport"]),
         .testTarget(
             name: "TesseraBatchTests",

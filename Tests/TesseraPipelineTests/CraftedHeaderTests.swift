@@ -232,20 +232,28 @@ struct GoldenFile {
     let bytes: [UInt8]
     /// The header chunks (IHDR up to the first TILE).
     let chunks: [ChunkSpan]
+    /// The TILE chunks, in file order.
+    let tiles: [ChunkSpan]
 
     init(name: String) throws {
         let path = Fixtures.path("golden/\(name).tess")
         bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         var spans: [ChunkSpan] = []
+        var tileSpans: [ChunkSpan] = []
         var at = 16
         while at + 12 <= bytes.count {
             let length = Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
             let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
-            if type == "TILE" { break }
-            spans.append(ChunkSpan(type: type, start: at, length: length))
+            if type == "SIDX" { break }
+            if type == "TILE" {
+                tileSpans.append(ChunkSpan(type: type, start: at, length: length))
+            } else {
+                spans.append(ChunkSpan(type: type, start: at, length: length))
+            }
             at += 12 + length
         }
         chunks = spans
+        tiles = tileSpans
         XCTAssertEqual(chunks.first?.type, "IHDR", name)
     }
 
