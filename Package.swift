@@ -91,7 +91,7 @@ let package = Package(
             path: "bench/coding/tessera-bench-coding", swiftSettings: nativeFlags),
 
         // Tests: one target per library module, beside the CLI's and the shared helpers.
-        .target(name: "TestSupport", dependencies: ["TesseraIO"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["TesseraIO", "TesseraSupport"], path: "Tests/TestSupport"),
         .testTarget(name: "TesseraSupportTests", dependencies: ["TesseraSupport", "TestSupport"]),
         .testTarget(name: "TesseraIOTests", dependencies: ["TesseraIO", "TestSupport"]),
         .testTarget(name: "TesseraCodebookTests", dependencies: ["TesseraCodebook", "TesseraSupport", "TestSupport"]),
@@ -108,7 +108,7 @@ let package = Package(
             dependencies: [
                 "TesseraPipeline", "TesseraCodecs", "TesseraCodebook", "TesseraFormat", "TesseraSupport", "TestSupport",
             ]),
-        .testTarget(name: "TesseraCLITests", dependencies: ["TesseraSupport", "TestSupport"]),
+        .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "TesseraBatchTests",
             dependencies: [

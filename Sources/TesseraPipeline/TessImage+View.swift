@@ -30,12 +30,12 @@ extension TessImage {
         x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, threads: Int = 0
     ) throws -> PixelBuffer {
         let g: ViewGeometry
-        switch ViewGeometry.make(
-            x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight,
-            imageWidth: header.width, imageHeight: header.height)
-        {
-        case .success(let geometry): g = geometry
-        case .failure(let e): throw TessFileError(path: path, problem: .invalidRequest(e.description))
+        do {
+            g = try ViewGeometry(
+                x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight,
+                imageWidth: header.width, imageHeight: header.height)
+        } catch {
+            throw TessFileError(path: path, problem: .invalidRequest(error.description))
         }
         let builder = ViewBuilder(geometry: g, format: header.format, metadata: reader.metadata)
         let c = g.covered

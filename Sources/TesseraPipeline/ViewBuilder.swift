@@ -25,12 +25,12 @@ final class ViewBuilder: ImageSink {
     private let levelWidth: Int
     /// Per level column: the output columns it reaches and their weights.
     private let columnWeights: [[(output: Int, weight: UInt64)]]
-    /// Sums of the level row being gathered (levelWidth × channels) and how many full rows.
+    /// Sums of the level row being gathered (levelWidth × channels).
     private var sums: [UInt64]
-    private var rowsInBlock = 0
-    /// The image row (absolute) the next band starts at, and the level row being gathered.
+    /// The image row (absolute) the next band row is.
     private var nextRow: Int
-    private var levelRow: Int
+    /// One finished level row filtered across to the output width (reused).
+    private var across: [UInt64]
     private var output: [UInt64]
 
     init(geometry g: ViewGeometry, format: PixelFormat, metadata: ImageMetadata) {
@@ -44,7 +44,7 @@ final class ViewBuilder: ImageSink {
         levelWidth = (g.covered.width + f - 1) / f
         sums = [UInt64](repeating: 0, count: levelWidth * format.channels)
         nextRow = g.covered.y
-        levelRow = g.covered.y / f
+        across = [UInt64](repeating: 0, count: g.outputWidth * format.channels)
         output = [UInt64](repeating: 0, count: g.outputWidth * g.outputHeight * format.channels)
         let levelX0 = g.covered.x / f
         columnWeights = (0..<levelWidth).map { c in
@@ -86,7 +86,6 @@ final class ViewBuilder: ImageSink {
                         Self.addRow(row.assumingMemoryBound(to: UInt16.self), width, channels, f, levelWidth, into: s)
                     }
                 }
-                rowsInBlock += 1
                 nextRow += 1
                 if nextRow % f == 0 || nextRow == g.covered.y + g.covered.height { finishLevelRow() }
             }
@@ -118,8 +117,11 @@ final class ViewBuilder: ImageSink {
     /// Turns the gathered sums into level pixels and adds them into the output.
     private func finishLevelRow() {
         let g = geometry, f = g.factor
+        // The level row just finished, and the image rows it holds (the last may be cut).
+        let levelRow = (nextRow - 1) / f
+        let rowsInBlock = nextRow - levelRow * f
         let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
-        var across = [UInt64](repeating: 0, count: g.outputWidth * channels)
+        for i in 0..<across.count { across[i] = 0 }
         for c in 0..<levelWidth {
             let blockWidth = min(f, g.covered.width - c * f)
             let count = UInt64(blockWidth * rowsInBlock) * scaleDenominator
@@ -134,8 +136,6 @@ final class ViewBuilder: ImageSink {
             for i in 0..<across.count { output[base + i] += w * across[i] }
         }
         for i in 0..<sums.count { sums[i] = 0 }
-        rowsInBlock = 0
-        levelRow += 1
     }
 
     func finish() throws {}

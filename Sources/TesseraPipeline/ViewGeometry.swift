@@ -7,7 +7,7 @@ import TesseraIO
 /// Level k is the image reduced by 2^k in each direction: each level pixel is the mean of a
 /// 2^k × 2^k block of the image, blocks aligned to the image's top-left corner and cut at its
 /// right and bottom edges. A view uses the coarsest level at least as fine as the output.
-public struct ViewGeometry: Sendable, Equatable {
+public struct ViewGeometry: Sendable {
     /// The region, in full-resolution pixels.
     public let x, y, width, height: Int
     public let outputWidth, outputHeight: Int
@@ -26,51 +26,30 @@ public struct ViewGeometry: Sendable, Equatable {
 
     /// A view of the region (x, y, width, height) of a `imageWidth`×`imageHeight` image at
     /// `outputWidth`×`outputHeight`, which must not be larger than the region in either
-    /// direction. `nil` with the reason when it cannot be made.
-    public static func make(
+    /// direction.
+    public init(
         x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, imageWidth: Int, imageHeight: Int
-    ) -> Result<ViewGeometry, ViewError> {
+    ) throws(ViewError) {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= imageWidth, y + height <= imageHeight else {
-            return .failure(.regionOutside(x: x, y: y, width: width, height: height, imageWidth: imageWidth, imageHeight: imageHeight))
+            throw .regionOutside(x: x, y: y, width: width, height: height, imageWidth: imageWidth, imageHeight: imageHeight)
         }
         guard outputWidth > 0, outputHeight > 0, outputWidth <= width, outputHeight <= height else {
-            return .failure(.outputSize(outputWidth: outputWidth, outputHeight: outputHeight, width: width, height: height))
+            throw .outputSize(outputWidth: outputWidth, outputHeight: outputHeight, width: width, height: height)
         }
-        guard width <= maxRegionPixels / height else {
-            return .failure(.outputTooLarge(outputWidth: width, outputHeight: height, limit: maxRegionPixels))
+        guard width <= Self.maxRegionPixels / height else {
+            throw .outputTooLarge(outputWidth: width, outputHeight: height, limit: Self.maxRegionPixels)
         }
-        guard outputWidth <= maxOutputPixels / outputHeight else {
-            return .failure(.outputTooLarge(outputWidth: outputWidth, outputHeight: outputHeight, limit: maxOutputPixels))
+        guard outputWidth <= Self.maxOutputPixels / outputHeight else {
+            throw .outputTooLarge(outputWidth: outputWidth, outputHeight: outputHeight, limit: Self.maxOutputPixels)
         }
         // 2^k ≤ width / outputWidth and ≤ height / outputHeight, in whole numbers.
         var level = 0
-        while level < maxLevel, outputWidth << (level + 1) <= width, outputHeight << (level + 1) <= height {
+        while level < Self.maxLevel, outputWidth << (level + 1) <= width, outputHeight << (level + 1) <= height {
             level += 1
         }
         let f = 1 << level
         let x0 = x / f * f, y0 = y / f * f
         let x1 = min((x + width + f - 1) / f * f, imageWidth), y1 = min((y + height + f - 1) / f * f, imageHeight)
-        return .success(
-            ViewGeometry(
-                x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight,
-                level: level, covered: (x0, y0, x1 - x0, y1 - y0)))
-    }
-
-    /// The pixel format of a view of an image of `format`: the same, except that images of
-    /// fewer than 8 bits (1-bit pages) give 8-bit views (a mean of 0s and 1s is a grey).
-    public static func outputFormat(_ format: PixelFormat) -> PixelFormat {
-        format.bitDepth < 8 ? PixelFormat(colorModel: format.colorModel, bitDepth: 8) : format
-    }
-
-    public static func == (a: ViewGeometry, b: ViewGeometry) -> Bool {
-        a.x == b.x && a.y == b.y && a.width == b.width && a.height == b.height && a.outputWidth == b.outputWidth
-            && a.outputHeight == b.outputHeight && a.level == b.level
-    }
-
-    private init(
-        x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, level: Int,
-        covered: (x: Int, y: Int, width: Int, height: Int)
-    ) {
         self.x = x
         self.y = y
         self.width = width
@@ -78,6 +57,12 @@ public struct ViewGeometry: Sendable, Equatable {
         self.outputWidth = outputWidth
         self.outputHeight = outputHeight
         self.level = level
-        self.covered = covered
+        covered = (x0, y0, x1 - x0, y1 - y0)
+    }
+
+    /// The pixel format of a view of an image of `format`: the same, except that images of
+    /// fewer than 8 bits (1-bit pages) give 8-bit views (a mean of 0s and 1s is a grey).
+    public static func outputFormat(_ format: PixelFormat) -> PixelFormat {
+        format.bitDepth < 8 ? PixelFormat(colorModel: format.colorModel, bitDepth: 8) : format
     }
 }

@@ -71,35 +71,27 @@ struct DecompressCommand: ParsableCommand {
             }
             var info = image.info
             let output = try outputSize(width: rect.width, height: rect.height)
-            if let output {
-                info.width = output.width
-                info.height = output.height
-                info.format = ViewGeometry.outputFormat(info.format)
-                let view = try image.view(
-                    x: rect.x, y: rect.y, width: rect.width, height: rect.height, outputWidth: output.width,
-                    outputHeight: output.height, threads: threads)
-                let sink = try ImageWriter.create(self.output, info: info)
-                do {
-                    try sink.write(view)
-                    try sink.finish()
-                } catch {
-                    sink.abort()
-                    throw error
-                }
-            } else {
-                info.width = rect.width
-                info.height = rect.height
-                let sink = try ImageWriter.create(self.output, info: info)
-                let progress = quiet || json ? nil : ProgressLine(stage: "decompress", total: rect.height, unit: rect.width)
-                do {
+            info.width = output?.width ?? rect.width
+            info.height = output?.height ?? rect.height
+            if output != nil { info.format = ViewGeometry.outputFormat(info.format) }
+            let sink = try ImageWriter.create(self.output, info: info)
+            let progress =
+                quiet || json || output != nil ? nil : ProgressLine(stage: "decompress", total: rect.height, unit: rect.width)
+            do {
+                if let output {
+                    try sink.write(
+                        try image.view(
+                            x: rect.x, y: rect.y, width: rect.width, height: rect.height, outputWidth: output.width,
+                            outputHeight: output.height, threads: threads))
+                } else {
                     try image.decode(into: sink, region: rect, threads: threads) { done, _ in progress?.update(done) }
-                    try sink.finish()
-                } catch {
-                    sink.abort()
-                    throw error
                 }
-                progress?.finish()
+                try sink.finish()
+            } catch {
+                sink.abort()
+                throw error
             }
+            progress?.finish()
             let seconds = (clock.now - start).seconds
             let mp = Double(rect.width * rect.height) / 1e6
             if json {

@@ -134,12 +134,8 @@ final class ViewTests: XCTestCase {
     func testConcurrentViewsAgree() throws {
         let image = try TessImage(path: Fixtures.path("golden/kodim23-rgb8-ycbcr420.tess"))
         let expected = try image.view(x: 5, y: 5, width: 190, height: 120, outputWidth: 47, outputHeight: 30, threads: 1)
-        let results = UnsafeMutablePointer<PixelBuffer?>.allocate(capacity: 16)
-        results.initialize(repeating: nil, count: 16)
-        defer { results.deallocate() }
-        let box = UncheckedSendable(results)
-        DispatchQueue.concurrentPerform(iterations: 16) { i in
-            box.value[i] = try? image.view(x: 5, y: 5, width: 190, height: 120, outputWidth: 47, outputHeight: 30, threads: 2)
+        let results = Parallel.map(count: 16, threads: 16) { _ in
+            try? image.view(x: 5, y: 5, width: 190, height: 120, outputWidth: 47, outputHeight: 30, threads: 2)
         }
         for i in 0..<16 { XCTAssertEqual(results[i], expected, "reader \(i)") }
     }
