@@ -28,6 +28,8 @@ public struct Preset: Sendable, Equatable {
     public var modelTiles: Int?
     public var quality: QualityMode?
     public var threads: Int?
+    /// Store resolution levels (false: none, as `--no-levels`).
+    public var levels: Bool?
     /// Files a watch folder compresses at once.
     public var workers: Int?
 
@@ -47,6 +49,7 @@ public struct Preset: Sendable, Equatable {
         if let samplingPixels { o.samplingPixels = samplingPixels }
         if let modelTiles { o.modelTiles = modelTiles }
         if let threads { o.threads = threads }
+        if let levels { o.levels = levels }
         var vq = VQOptions()
         if case .vq(let v) = base.mode { vq = v }
         vq = try vq.updating(

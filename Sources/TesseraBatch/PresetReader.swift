@@ -10,6 +10,7 @@ struct PresetReader {
     /// The keys a preset may have, with what each allows (also the text of the errors).
     static let topLevelKeys = [
         "description", "tile", "patch", "colour", "color", "codebook", "sampling", "quality", "threads", "workers",
+        "levels",
     ]
     static let codebookKeys = ["algorithm", "codewords", "max_iterations", "seed", "rate_weight"]
     static let samplingKeys = ["samples", "max_pixels", "model_tiles"]
@@ -98,6 +99,11 @@ struct PresetReader {
                         modeNode ?? value, "quality.mode",
                         "'\(mode)' is not a mode: use lossy, near-lossless, lossless or transform")
                 }
+            case "levels":
+                guard let b = value.scalar?.string, let flag = ["true": true, "false": false][b] else {
+                    throw fail(value, key, "expected true or false")
+                }
+                preset.levels = flag
             case "threads": preset.threads = try int(value, key: key, in: 0...1024, allowed: "0 (every core) to 1024")
             default: preset.workers = try int(value, key: key, in: 1...256, allowed: "1 to 256")
             }

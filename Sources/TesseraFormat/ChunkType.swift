@@ -43,4 +43,8 @@ public struct ChunkType: Hashable, Sendable, CustomStringConvertible {
     public static let tile = ChunkType("TILE")
     /// The seek index (critical).
     public static let seekIndex = ChunkType("SIDX")
+    /// One tile of a stored resolution level (critical; Format_Version 2).
+    public static let levelTile = ChunkType("LTIL")
+    /// The stored resolution levels and their seek indexes, after SIDX (critical; Format_Version 2).
+    public static let levelIndex = ChunkType("LIDX")
 }

@@ -1,7 +1,9 @@
 /// Constants of the .tess container (docs/FORMAT.md).
 public enum TessFormat {
-    /// Format_Version written by this code, and the newest it reads.
-    public static let version: UInt16 = 1
+    /// The newest Format_Version this code reads and writes: 2 adds stored resolution levels
+    /// (LTIL chunks, the LIDX chunk). A file without them is written as version 1, which
+    /// every reader of version 1 can read.
+    public static let version: UInt16 = 2
     /// Magic_Number: a non-ASCII first byte, "TESS", CR LF, ^Z — like PNG's, it
     /// catches files mangled by text-mode transfers and never reads as text.
     public static let magic: [UInt8] = [0x8A, 0x54, 0x45, 0x53, 0x53, 0x0D, 0x0A, 0x1A]

@@ -13,7 +13,11 @@ public final class TessReader: Sendable {
     /// Ancillary chunks that were skipped because this reader does not know them.
     public let skippedChunks: [ChunkType]
     public let index: SeekIndex
+    /// The stored resolution levels (Format_Version 2; none in version 1 files).
+    public let levelIndex: LevelIndex
     public let footer: Footer
+    /// The file's Format_Version.
+    public let version: Int
 
     public convenience init(path: String) throws {
         try self.init(source: FileRandomAccess(path: path), path: path)
@@ -84,14 +88,32 @@ public final class TessReader: Sendable {
             self.metadata = metadata
             self.headerChunks = chunks
             self.skippedChunks = skipped
-            let (indexChunk, _) = try Chunk.decode(
-                try source.read(at: footer.indexOffset, count: Int(footer.indexLength))[...], context: "seek index")
+            self.version = Int(version)
+            let region = try source.read(at: footer.indexOffset, count: Int(footer.indexLength))
+            let (indexChunk, used) = try Chunk.decode(region[...], context: "seek index")
             guard indexChunk.type == .seekIndex else {
                 throw ContainerError.malformed("seek index", "found a \(indexChunk.type) chunk instead")
             }
             index = try SeekIndex(
                 decoding: indexChunk.payload, expectColumns: header.tileColumns, expectRows: header.tileRows,
                 tilesStart: UInt64(footer.headerLength), tilesEnd: footer.indexOffset)
+            // Version 2: the level index may follow; nothing else may.
+            if used < region.count {
+                guard version >= 2 else {
+                    throw ContainerError.malformed("seek index", "\(region.count - used) bytes follow it in a version 1 file")
+                }
+                let (chunk, more) = try Chunk.decode(region[used...], context: "level index")
+                guard chunk.type == .levelIndex, used + more == region.count else {
+                    throw ContainerError.malformed("level index", "the index region holds a \(chunk.type) chunk or trailing bytes")
+                }
+                let levelFormat =
+                    header.format.bitDepth < 8 ? PixelFormat(colorModel: header.format.colorModel, bitDepth: 8) : header.format
+                levelIndex = try LevelIndex(
+                    decoding: chunk.payload, image: header, levelFormat: levelFormat,
+                    tilesStart: UInt64(footer.headerLength), tilesEnd: footer.indexOffset)
+            } else {
+                levelIndex = LevelIndex(levels: [])
+            }
         } catch let e as ContainerError {
             throw fail(e)
         }
@@ -116,6 +138,33 @@ public final class TessReader: Sendable {
                 throw ContainerError.malformed(place, "the chunk says it is tile (\(c), \(rr))")
             }
             return chunk.payload[8...]
+        } catch let e as ContainerError {
+            throw TessFileError(path: path, e)
+        }
+    }
+
+    /// The coded payload of tile (column, row) of stored level `level` (the `position` in
+    /// `levelIndex.levels`), checksum verified.
+    public func levelTilePayload(position: Int, column: Int, row: Int) throws -> ArraySlice<UInt8> {
+        let l = levelIndex.levels[position]
+        guard column >= 0, row >= 0, column < l.header.tileColumns, row < l.header.tileRows else {
+            throw TessFileError(
+                path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside level \(l.level)"))
+        }
+        let e = l.index.entry(column: column, row: row)
+        let place = "level \(l.level) tile (\(column), \(row))"
+        let bytes = try source.read(at: e.offset, count: Int(e.length))
+        do {
+            let (chunk, used) = try Chunk.decode(bytes[...], context: place)
+            guard chunk.type == .levelTile, used == bytes.count else {
+                throw ContainerError.malformed(place, "the index points at a \(chunk.type) chunk")
+            }
+            var r = ByteReader(chunk.payload, context: place)
+            let k = Int(try r.u32()), c = Int(try r.u32()), rr = Int(try r.u32())
+            guard k == l.level, c == column, rr == row else {
+                throw ContainerError.malformed(place, "the chunk says it is level \(k) tile (\(c), \(rr))")
+            }
+            return chunk.payload[12...]
         } catch let e as ContainerError {
             throw TessFileError(path: path, e)
         }

@@ -28,6 +28,9 @@ public struct CompressOptions: Sendable, Equatable {
     public var modelTiles: Int = 48
     /// How the input is read (TIFF page, limits).
     public var readOptions = ReadOptions()
+    /// Store the resolution levels that views at a reduced size are read from (docs/FORMAT.md,
+    /// "Resolution levels"); without them such views are made from full resolution.
+    public var levels = true
 
     public init() {}
 

@@ -23,4 +23,6 @@ public struct CompressReport: Sendable, Codable {
     public var secondsEncoding: Double
     public var secondsTotal: Double
     public var threads: Int
+    /// The stored resolution levels: their size, bytes and PSNR against the original's block means.
+    public var levels: [StoredLevelReport] = []
 }

@@ -51,7 +51,7 @@ public enum Compressor {
             encoder = TransformCodec(transform: t, info: info, tileSize: options.tileSize, color: options.color)
         }
         let encodingStart = clock.now
-        let quality = try encodeTiles(
+        let (quality, levelReports) = try encodeTiles(
             input: input, output: output, info: info, encoder: encoder, options: options, threads: threads,
             progress: progress)
         let header = encoder.header
@@ -66,20 +66,27 @@ public enum Compressor {
             psnrPerChannel: quality.psnrPerChannel, maxError: quality.maxError,
             codewords: stats.codewords, tiles: header.tileCount, secondsSampling: stats.sampling,
             secondsTraining: stats.training, secondsEncoding: (clock.now - encodingStart).seconds,
-            secondsTotal: (clock.now - start).seconds, threads: threads)
+            secondsTotal: (clock.now - start).seconds, threads: threads, levels: levelReports)
     }
 
     /// The coding pass: every tile read, coded in parallel and appended in order under a
-    /// temporary name.
+    /// temporary name; then the stored resolution levels, from block sums gathered on the way.
     static func encodeTiles(
         input: String, output: String, info: ImageInfo, encoder: any TileEncoder, options: CompressOptions,
         threads: Int, progress: ((CompressProgress) -> Void)?
-    ) throws -> QualityStats {
+    ) throws -> (QualityStats, [StoredLevelReport]) {
         let header = encoder.header
+        let plan = LevelPlan(header: header)
+        let storesLevels = options.levels && !plan.stored.isEmpty
         let chunks = [Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata))] + encoder.headerChunks
-        let writer = try TessWriter(path: output, header: header, chunks: chunks)
+        let writer = try TessWriter(path: output, header: header, chunks: chunks, levels: storesLevels)
         var quality = QualityStats(channels: info.format.channels, maxValue: info.format.maxValue)
+        var reports: [StoredLevelReport] = []
         do {
+            let levels =
+                storesLevels
+                ? try LevelWriter(image: header, plan: plan, writer: writer, output: output, threads: threads) : nil
+            let factor = 1 << plan.firstStored
             let source = try ImageReader.open(input, options: options.readOptions)
             guard source.info == info else {
                 throw CompressError(path: input, problem: "the file changed while it was being compressed")
@@ -89,10 +96,17 @@ public enum Compressor {
             _ = try OrderedPipeline.run(
                 threads: threads, maxInFlight: Self.tilesInFlight(header: header, threads: threads),
                 produce: { try tiles.next() },
-                transform: { tile in (try encoder.encode(tile), tile.width * tile.height) },
-                consume: { encoded, pixels in
+                transform: { tile in
+                    (
+                        try encoder.encode(tile), tile.width * tile.height,
+                        levels == nil ? [] : LevelWriter.blockSums(of: tile, factor: factor)
+                    )
+                },
+                consume: { encoded, pixels, sums in
                     try writer.appendTile(encoded.payload)
                     quality.add(squaredError: encoded.squaredError, pixels: pixels, maxError: encoded.maxError)
+                    try levels?.add(
+                        sums: sums, column: tilesDone % header.tileColumns, row: tilesDone / header.tileColumns)
                     tilesDone += 1
                     if tilesDone % header.tileColumns == 0 || tilesDone == header.tileCount {
                         let rows = min(tilesDone / header.tileColumns * header.tileHeight, info.height)
@@ -100,12 +114,25 @@ public enum Compressor {
                         progress?(.init(stage: .encoding, done: y, total: info.height, pixelsDone: y * info.width))
                     }
                 })
-            try writer.finish()
+            var stored: [TessWriter.StoredLevel] = []
+            if let levels {
+                let coding = LevelCoding(
+                    mode: options.mode, quality: quality, color: options.color,
+                    sample: try levels.sampleTiles(count: 8), tileSize: header.tileWidth, threads: threads)
+                let (made, list) = try levels.finish { coding.encoder(info: $0, tileSize: header.tileWidth) }
+                stored = list
+                reports = made.map {
+                    StoredLevelReport(
+                        level: $0.level, width: $0.width, height: $0.height, bytes: $0.bytes, psnr: $0.quality.psnr,
+                        coding: coding.description)
+                }
+            }
+            try writer.finish(levels: stored)
         } catch {
             writer.abort()
             throw error
         }
-        return quality
+        return (quality, reports)
     }
 
     /// Tiles allowed between the reader and the writer: enough to keep every worker busy while

@@ -1,5 +1,7 @@
+import TesseraCodecs
 import TesseraFormat
 import TesseraIO
+import TesseraSupport
 
 extension TessImage {
     /// One resolution level: the image reduced by 2^`level` in each direction.
@@ -7,36 +9,141 @@ extension TessImage {
         public let level: Int
         public let width: Int
         public let height: Int
+        /// Whether the file stores it (else it is made from full resolution when asked for).
+        public let isStored: Bool
+        /// Its tiles' bytes in the file (0 when not stored; the whole file's tiles for level 0).
+        public let bytes: Int
+        /// Its tile grid (tiles of the file's tile size, in level pixels).
+        public let tileColumns: Int
+        public let tileRows: Int
     }
 
     /// The image's resolution levels, from full resolution (level 0) down to the first that
-    /// fits in one tile (docs/FORMAT.md, "Views at any size").
+    /// fits in one tile (docs/FORMAT.md, "Resolution levels").
     public var levels: [Level] {
-        var out = [Level(level: 0, width: header.width, height: header.height)]
-        while let last = out.last, last.width > header.tileWidth || last.height > header.tileHeight,
-            last.level < ViewGeometry.maxLevel
+        let h = header
+        let coarsest = LevelPlan.coarsest(
+            width: h.width, height: h.height, tileWidth: h.tileWidth, tileHeight: h.tileHeight)
+        return (0...coarsest).map { k in
+            let f = 1 << k
+            let w = (h.width + f - 1) / f, ht = (h.height + f - 1) / f
+            let stored = storedLevels.first { $0.level == k }
+            let bytes = k == 0 ? reader.index.entries.reduce(0) { $0 + Int($1.length) } : (stored?.bytes ?? 0)
+            return Level(
+                level: k, width: w, height: ht, isStored: stored != nil, bytes: bytes,
+                tileColumns: (w + h.tileWidth - 1) / h.tileWidth, tileRows: (ht + h.tileHeight - 1) / h.tileHeight)
+        }
+    }
+
+    /// The deepest level.
+    var coarsestLevel: Int {
+        LevelPlan.coarsest(
+            width: header.width, height: header.height, tileWidth: header.tileWidth, tileHeight: header.tileHeight)
+    }
+
+    /// Tile (column, row) of level `level` (tiles of the file's tile size, in level pixels;
+    /// edge tiles cut): a stored level's tile as decoded, or, for a level that is not stored
+    /// (or whose tile is damaged), the box means of the full-resolution pixels under it. Level
+    /// 0 is `tile(column:row:)`. Images of fewer than 8 bits have 8-bit levels from level 1.
+    public func tile(level: Int, column: Int, row: Int) throws -> PixelBuffer {
+        if level == 0 { return try tile(column: column, row: row) }
+        guard let l = levels.first(where: { $0.level == level }) else {
+            throw TessFileError(
+                path: path, problem: .invalidRequest("level \(level) is not one of levels 0 to \(coarsestLevel)"))
+        }
+        guard column >= 0, row >= 0, column < l.tileColumns, row < l.tileRows else {
+            throw TessFileError(path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside level \(level)"))
+        }
+        if let position = storedLevels.firstIndex(where: { $0.level == level }),
+            let tile = try? storedLevelTile(position: position, column: column, row: row)
         {
-            let f = 1 << (last.level + 1)
-            out.append(Level(level: last.level + 1, width: (header.width + f - 1) / f, height: (header.height + f - 1) / f))
+            return tile
+        }
+        let x = column * header.tileWidth, y = row * header.tileHeight
+        let g = ViewGeometry(
+            level: level, levelX: x, levelY: y, width: min(header.tileWidth, l.width - x),
+            height: min(header.tileHeight, l.height - y), imageWidth: header.width, imageHeight: header.height)
+        return try fromFullResolution(g, threads: 0)
+    }
+
+    /// Tile (column, row) of `storedLevels[position]`, decoded.
+    func storedLevelTile(position: Int, column: Int, row: Int) throws -> PixelBuffer {
+        let l = storedLevels[position]
+        let data = try reader.levelTilePayload(position: position, column: column, row: row)
+        let rect = l.header.tileRect(column: column, row: row)
+        do {
+            return try l.decoder.decode(
+                data, width: rect.width, height: rect.height, context: "level \(l.level) tile (\(column), \(row))"
+            ).pixels()
+        } catch {
+            throw TessFileError(path: path, error)
+        }
+    }
+
+    /// The rectangle (x, y, width, height) of `storedLevels[position]`, from the tiles under it.
+    func storedLevelRegion(position: Int, x: Int, y: Int, width: Int, height: Int, threads: Int) throws -> PixelBuffer {
+        let h = storedLevels[position].header
+        let c0 = x / h.tileWidth, c1 = (x + width - 1) / h.tileWidth
+        let r0 = y / h.tileHeight, r1 = (y + height - 1) / h.tileHeight
+        var tiles: [(Int, Int)] = []
+        for r in r0...r1 { for c in c0...c1 { tiles.append((c, r)) } }
+        let workers = threads == 0 && tiles.count <= Self.oneThreadTiles ? 1 : threads
+        let decoded = try Parallel.map(tiles, threads: workers) { (c, r) in
+            (c, r, try self.storedLevelTile(position: position, column: c, row: r))
+        }
+        var out = PixelBuffer(width: width, height: height, format: h.format)
+        for (c, r, tile) in decoded {
+            let rect = h.tileRect(column: c, row: r)
+            let x0 = max(x, rect.x), x1 = min(x + width, rect.x + rect.width)
+            let y0 = max(y, rect.y), y1 = min(y + height, rect.y + rect.height)
+            out.paste(
+                tile.cropped(x: x0 - rect.x, y: y0 - rect.y, width: x1 - x0, height: y1 - y0), x: x0 - x, y: y0 - y)
         }
         return out
     }
 
     /// The region (x, y, width, height) reduced to `outputWidth`×`outputHeight` (no larger
     /// than the region): filtered by area from the coarsest resolution level at least as fine
-    /// as the output (`ViewGeometry`). Images of fewer than 8 bits give 8-bit views. Memory:
-    /// the output and one strip of the decoded rows, whatever the region's size.
+    /// as the output (`ViewGeometry`) — a stored level's tiles when the file has it, else the
+    /// full-resolution tiles. A damaged tile of a stored level makes the view fall back to the
+    /// next finer level (in the end to full resolution). Images of fewer than 8 bits give 8-bit
+    /// views. Memory: the output, and one strip of decoded rows (full resolution) or the
+    /// level's pixels under the region (a stored level, at most about 4 times the output).
     public func view(
         x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, threads: Int = 0
     ) throws -> PixelBuffer {
-        let g: ViewGeometry
-        do {
-            g = try ViewGeometry(
-                x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight,
-                imageWidth: header.width, imageHeight: header.height)
-        } catch {
-            throw TessFileError(path: path, problem: .invalidRequest(error.description))
+        var cap = coarsestLevel
+        while true {
+            let g: ViewGeometry
+            do {
+                g = try ViewGeometry(
+                    x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight,
+                    imageWidth: header.width, imageHeight: header.height, maxLevel: cap)
+            } catch {
+                throw TessFileError(path: path, problem: .invalidRequest(error.description))
+            }
+            guard let position = storedLevels.firstIndex(where: { $0.level == g.level }) else {
+                return try fromFullResolution(g, threads: threads)
+            }
+            let f = g.factor, c = g.covered
+            let lx = c.x / f, ly = c.y / f
+            let lw = (c.x + c.width + f - 1) / f - lx, lh = (c.y + c.height + f - 1) / f - ly
+            let pixels: PixelBuffer
+            do {
+                pixels = try storedLevelRegion(position: position, x: lx, y: ly, width: lw, height: lh, threads: threads)
+            } catch let e as TessFileError {
+                if case .invalidRequest = e.problem { throw e }
+                cap = g.level - 1  // damaged: the next finer level
+                continue
+            }
+            let builder = ViewBuilder(geometry: g, format: header.format, metadata: reader.metadata)
+            builder.addLevelRows(pixels, firstRow: ly)
+            return builder.image()
         }
+    }
+
+    /// The view `g` made from the full-resolution tiles.
+    func fromFullResolution(_ g: ViewGeometry, threads: Int) throws -> PixelBuffer {
         let builder = ViewBuilder(geometry: g, format: header.format, metadata: reader.metadata)
         let c = g.covered
         try decode(into: builder, region: (c.x, c.y, c.width, c.height), threads: threads)

@@ -18,6 +18,17 @@ public final class TessImage: Sendable {
     public let decoder: any TileDecoder
     /// How the tiles are coded, as the header chunks say (checked against one another).
     public let coding: CodingParameters
+    /// The stored resolution levels (none in Format_Version 1 files), finer first.
+    public let storedLevels: [StoredLevel]
+
+    /// One stored resolution level: coded as an image of its own (its own header and mode).
+    public struct StoredLevel: Sendable {
+        public let level: Int
+        public let header: ImageHeader
+        public let decoder: any TileDecoder
+        /// Its tiles' bytes in the file, chunk envelopes included.
+        public let bytes: Int
+    }
 
     /// Opens the file at `path`: three reads (footer, header region, seek index), every header
     /// chunk checked against the others. Throws a `TessFileError` naming the file.
@@ -36,6 +47,18 @@ public final class TessImage: Sendable {
         self.reader = reader
         do {
             (decoder, coding) = try CodecFactory.decoder(header: reader.header, chunks: reader.headerChunks)
+            let plan = LevelPlan.coarsest(
+                width: reader.header.width, height: reader.header.height, tileWidth: reader.header.tileWidth,
+                tileHeight: reader.header.tileHeight)
+            storedLevels = try reader.levelIndex.levels.map { l throws(ContainerError) in
+                guard l.level <= plan else {
+                    throw ContainerError.malformed("level index", "level \(l.level) is below the coarsest, \(plan)")
+                }
+                let (decoder, _) = try CodecFactory.decoder(header: l.header, chunks: l.chunks)
+                return StoredLevel(
+                    level: l.level, header: l.header, decoder: decoder,
+                    bytes: l.index.entries.reduce(0) { $0 + Int($1.length) })
+            }
         } catch {
             throw TessFileError(path: reader.path, error)
         }
@@ -238,16 +261,28 @@ public final class TessImage: Sendable {
         public var tileCount: Int
         /// Tiles whose checksum fails or that do not decode: (column, row, problem).
         public var damaged: [(column: Int, row: Int, problem: String)]
-        public var isWhole: Bool { damaged.isEmpty }
+        /// Tiles of the stored levels, and those damaged: (level, column, row, problem).
+        public var levelTileCount = 0
+        public var damagedLevelTiles: [(level: Int, column: Int, row: Int, problem: String)] = []
+        public var isWhole: Bool { damaged.isEmpty && damagedLevelTiles.isEmpty }
     }
 
-    /// Checks every tile's checksum and decodes it. Never throws for a damaged tile.
+    /// Checks every tile's checksum and decodes it, the stored levels' tiles too. Never throws
+    /// for a damaged tile.
     public func verify(threads: Int = 0) -> Verification {
-        let all = (0..<header.tileCount).map { ($0 % header.tileColumns, $0 / header.tileColumns) }
+        // (position in storedLevels, or -1 for full resolution; column; row)
+        var all: [(Int, Int, Int)] = (0..<header.tileCount).map { (-1, $0 % header.tileColumns, $0 / header.tileColumns) }
+        for (i, l) in storedLevels.enumerated() {
+            all += (0..<l.header.tileCount).map { (i, $0 % l.header.tileColumns, $0 / l.header.tileColumns) }
+        }
         let problems: [String?] =
-            (try? Parallel.map(all, threads: threads) { (c, r) -> String? in
+            (try? Parallel.map(all, threads: threads) { (p, c, r) -> String? in
                 do {
-                    _ = try self.tile(column: c, row: r)
+                    if p < 0 {
+                        _ = try self.tile(column: c, row: r)
+                    } else {
+                        _ = try self.storedLevelTile(position: p, column: c, row: r)
+                    }
                     return nil
                 } catch let e as TessFileError {
                     if case .container(let ce) = e.problem { return ce.description }
@@ -256,10 +291,17 @@ public final class TessImage: Sendable {
                     return "\(error)"
                 }
             }) ?? []
-        var damaged: [(Int, Int, String)] = []
+        var v = Verification(tileCount: header.tileCount, damaged: [])
+        v.levelTileCount = all.count - header.tileCount
         for (i, p) in problems.enumerated() {
-            if let p { damaged.append((all[i].0, all[i].1, p)) }
+            guard let p else { continue }
+            let (position, c, r) = all[i]
+            if position < 0 {
+                v.damaged.append((c, r, p))
+            } else {
+                v.damagedLevelTiles.append((storedLevels[position].level, c, r, p))
+            }
         }
-        return Verification(tileCount: header.tileCount, damaged: damaged)
+        return v
     }
 }

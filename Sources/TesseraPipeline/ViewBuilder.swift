@@ -31,6 +31,8 @@ final class ViewBuilder: ImageSink {
     private var nextRow: Int
     /// One finished level row filtered across to the output width (reused).
     private var across: [UInt64]
+    /// The level row being added into the output (levelWidth × channels).
+    private var levelValues: [UInt64]
     private var output: [UInt64]
 
     init(geometry g: ViewGeometry, format: PixelFormat, metadata: ImageMetadata) {
@@ -45,6 +47,7 @@ final class ViewBuilder: ImageSink {
         sums = [UInt64](repeating: 0, count: levelWidth * format.channels)
         nextRow = g.covered.y
         across = [UInt64](repeating: 0, count: g.outputWidth * format.channels)
+        levelValues = [UInt64](repeating: 0, count: levelWidth * format.channels)
         output = [UInt64](repeating: 0, count: g.outputWidth * g.outputHeight * format.channels)
         let levelX0 = g.covered.x / f
         columnWeights = (0..<levelWidth).map { c in
@@ -120,14 +123,44 @@ final class ViewBuilder: ImageSink {
         // The level row just finished, and the image rows it holds (the last may be cut).
         let levelRow = (nextRow - 1) / f
         let rowsInBlock = nextRow - levelRow * f
-        let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
-        for i in 0..<across.count { across[i] = 0 }
         for c in 0..<levelWidth {
             let blockWidth = min(f, g.covered.width - c * f)
             let count = UInt64(blockWidth * rowsInBlock) * scaleDenominator
             for ch in 0..<channels {
                 // The level pixel: the block's mean on the view's scale, rounded half up.
-                let level = (sums[c * channels + ch] * scaleNumerator + count / 2) / count
+                levelValues[c * channels + ch] = (sums[c * channels + ch] * scaleNumerator + count / 2) / count
+            }
+        }
+        accumulate(levelRow: levelRow)
+        for i in 0..<sums.count { sums[i] = 0 }
+    }
+
+    /// Takes rows of level pixels themselves (a stored level's), `buffer.width` being the
+    /// covered rectangle's width at the level, from level row `firstRow` on.
+    func addLevelRows(_ buffer: PixelBuffer, firstRow: Int) {
+        precondition(buffer.width == levelWidth && buffer.format.channels == channels)
+        for r in 0..<buffer.height {
+            for i in 0..<(levelWidth * channels) {
+                levelValues[i] = UInt64(buffer.sample(x: i / channels, y: r, channel: i % channels))
+            }
+            accumulate(levelRow: firstRow + r)
+        }
+    }
+
+    /// Adds the level row in `levelValues` into the output rows it overlaps (or, for a level
+    /// rectangle, makes it the output row).
+    private func accumulate(levelRow: Int) {
+        let g = geometry, f = g.factor
+        if g.isLevelRect {
+            let base = (levelRow - g.covered.y / f) * g.outputWidth * channels
+            for i in 0..<(levelWidth * channels) { output[base + i] = levelValues[i] }
+            return
+        }
+        let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
+        for i in 0..<across.count { across[i] = 0 }
+        for c in 0..<levelWidth {
+            for ch in 0..<channels {
+                let level = levelValues[c * channels + ch]
                 for (o, w) in columnWeights[c] { across[o * channels + ch] += w * level }
             }
         }
@@ -135,7 +168,6 @@ final class ViewBuilder: ImageSink {
             let base = o * g.outputWidth * channels
             for i in 0..<across.count { output[base + i] += w * across[i] }
         }
-        for i in 0..<sums.count { sums[i] = 0 }
     }
 
     func finish() throws {}
@@ -145,7 +177,7 @@ final class ViewBuilder: ImageSink {
     func image() -> PixelBuffer {
         let g = geometry
         var out = PixelBuffer(width: g.outputWidth, height: g.outputHeight, format: outputFormat)
-        let area = UInt64(g.width) * UInt64(g.height)
+        let area = g.isLevelRect ? 1 : UInt64(g.width) * UInt64(g.height)
         let wide = outputFormat.bytesPerSample == 2
         out.bytes.withUnsafeMutableBytes { dst in
             for i in 0..<output.count {

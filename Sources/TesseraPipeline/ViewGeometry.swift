@@ -24,11 +24,15 @@ public struct ViewGeometry: Sendable {
 
     public var factor: Int { 1 << level }
 
+    /// Whether the output is the level's pixels themselves (a level's tile), not filtered.
+    public let isLevelRect: Bool
+
     /// A view of the region (x, y, width, height) of a `imageWidth`×`imageHeight` image at
     /// `outputWidth`×`outputHeight`, which must not be larger than the region in either
-    /// direction.
+    /// direction, from a level no deeper than `maxLevel` (the image's coarsest level).
     public init(
-        x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, imageWidth: Int, imageHeight: Int
+        x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int, imageWidth: Int, imageHeight: Int,
+        maxLevel: Int = ViewGeometry.maxLevel
     ) throws(ViewError) {
         guard width > 0, height > 0, x >= 0, y >= 0, x + width <= imageWidth, y + height <= imageHeight else {
             throw .regionOutside(x: x, y: y, width: width, height: height, imageWidth: imageWidth, imageHeight: imageHeight)
@@ -44,7 +48,7 @@ public struct ViewGeometry: Sendable {
         }
         // 2^k ≤ width / outputWidth and ≤ height / outputHeight, in whole numbers.
         var level = 0
-        while level < Self.maxLevel, outputWidth << (level + 1) <= width, outputHeight << (level + 1) <= height {
+        while level < min(maxLevel, Self.maxLevel), outputWidth << (level + 1) <= width, outputHeight << (level + 1) <= height {
             level += 1
         }
         let f = 1 << level
@@ -58,6 +62,24 @@ public struct ViewGeometry: Sendable {
         self.outputHeight = outputHeight
         self.level = level
         covered = (x0, y0, x1 - x0, y1 - y0)
+        isLevelRect = false
+    }
+
+    /// The pixels of level `level` in the level-space rectangle (x, y, width, height) as they
+    /// are, unfiltered (`TessImage.tile(level:column:row:)` for a level that is not stored).
+    init(level: Int, levelX: Int, levelY: Int, width: Int, height: Int, imageWidth: Int, imageHeight: Int) {
+        let f = 1 << level
+        let x0 = levelX * f, y0 = levelY * f
+        let w = min(width * f, imageWidth - x0), h = min(height * f, imageHeight - y0)
+        x = x0
+        y = y0
+        self.width = w
+        self.height = h
+        outputWidth = width
+        outputHeight = height
+        self.level = level
+        covered = (x0, y0, w, h)
+        isLevelRect = true
     }
 
     /// The pixel format of a view of an image of `format`: the same, except that images of

@@ -70,6 +70,12 @@ struct CompressSettings: ParsableArguments {
     @Option(help: "TIFF page (directory) to read, from 0.")
     var page: Int = 0
 
+    @Flag(
+        help:
+            "Store no resolution levels: the file is smaller by their 1-3 %, and reduced views (decompress --size/--scale) are made from full resolution."
+    )
+    var noLevels = false
+
     func validate() throws {
         if let algorithm, VQOptions.Algorithm(rawValue: algorithm) == nil {
             throw ValidationError("--algorithm must be kmeans or som, not '\(algorithm)'")
@@ -117,6 +123,7 @@ struct CompressSettings: ParsableArguments {
         p.maxIterations = maxIterations
         p.seed = seed
         p.threads = threads
+        if noLevels { p.levels = false }
         if lossless {
             p.quality = .lossless
         } else if let maxError {
