@@ -14,7 +14,7 @@ DEPS = libtiff-dev libpng-dev pkg-config
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 
-.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd clean
+.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -71,6 +71,11 @@ bench: bench-deps build
 # bits per pixel with PSNR at K = 256 and 1024 on a grey document mosaic and the Kodak images.
 bench-codec: bench-deps build
 	@bash bench/bench-codec.sh $(BIN)
+
+# Resolution levels (issue 15): whole-image and random reduced views, sizes and fidelity against
+# a vips pyramidal TIFF (bench/bench_levels.py).
+bench-levels: bench-deps build
+	@bash bench/bench-levels.sh $(BIN)
 
 # The watch folder's throughput (issue 7): files/s and MP/s with 1 and 2 workers on a folder of
 # corpus images, beside compress of the same folder and vips to tiled JPEG TIFF.

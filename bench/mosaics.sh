@@ -1,6 +1,8 @@
 # Shared by the benchmarks that use the corpus mosaics (bench-main.sh, bench-levels.sh): the
 # cached mosaics and their inputs. Needs BIN, BENCH, CORPUS and CACHE set.
 
+free_gb() { df -Pk "$1" | awk 'NR == 2 { printf "%.1f", $4 / 1048576 }'; }
+
 # mosaic NAME KIND SIDE INPUTS...: the cached tiled TIFF and its PGM/PPM copy.
 mosaic() {
   local name=$1 kind=$2 side=$3 ext

@@ -117,8 +117,8 @@ public enum Compressor {
             var stored: [TessWriter.StoredLevel] = []
             if let levels {
                 let coding = LevelCoding(
-                    mode: options.mode, quality: quality, color: options.color,
-                    sample: try levels.sampleTiles(count: 8), tileSize: header.tileWidth, threads: threads)
+                    mode: options.mode, quality: quality,
+                    sample: try levels.sampleTiles(count: 6), tileSize: header.tileWidth, threads: threads)
                 let (made, list) = try levels.finish { coding.encoder(info: $0, tileSize: header.tileWidth) }
                 stored = list
                 reports = made.map {

@@ -87,8 +87,8 @@ extension TessImage {
         let r0 = y / h.tileHeight, r1 = (y + height - 1) / h.tileHeight
         var tiles: [(Int, Int)] = []
         for r in r0...r1 { for c in c0...c1 { tiles.append((c, r)) } }
-        let workers = threads == 0 && tiles.count <= Self.oneThreadTiles ? 1 : threads
-        let decoded = try Parallel.map(tiles, threads: workers) { (c, r) in
+        // Level tiles are transform or residual coded: a few ms each, worth a second thread.
+        let decoded = try Parallel.map(tiles, threads: threads) { (c, r) in
             (c, r, try self.storedLevelTile(position: position, column: c, row: r))
         }
         var out = PixelBuffer(width: width, height: height, format: h.format)

@@ -139,9 +139,19 @@ final class ViewBuilder: ImageSink {
     /// covered rectangle's width at the level, from level row `firstRow` on.
     func addLevelRows(_ buffer: PixelBuffer, firstRow: Int) {
         precondition(buffer.width == levelWidth && buffer.format.channels == channels)
+        let n = levelWidth * channels
+        let wide = buffer.format.bytesPerSample == 2
         for r in 0..<buffer.height {
-            for i in 0..<(levelWidth * channels) {
-                levelValues[i] = UInt64(buffer.sample(x: i / channels, y: r, channel: i % channels))
+            buffer.bytes.withUnsafeBytes { raw in
+                levelValues.withUnsafeMutableBufferPointer { values in
+                    if wide {
+                        for i in 0..<n {
+                            values[i] = UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * (r * n + i), as: UInt16.self)))
+                        }
+                    } else {
+                        for i in 0..<n { values[i] = UInt64(raw[r * n + i]) }
+                    }
+                }
             }
             accumulate(levelRow: firstRow + r)
         }
@@ -157,16 +167,23 @@ final class ViewBuilder: ImageSink {
             return
         }
         let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
-        for i in 0..<across.count { across[i] = 0 }
-        for c in 0..<levelWidth {
-            for ch in 0..<channels {
-                let level = levelValues[c * channels + ch]
-                for (o, w) in columnWeights[c] { across[o * channels + ch] += w * level }
+        let channels = channels, levelWidth = levelWidth, outputRow = g.outputWidth * channels
+        let columnWeights = columnWeights
+        levelValues.withUnsafeBufferPointer { values in
+            across.withUnsafeMutableBufferPointer { across in
+                for i in 0..<across.count { across[i] = 0 }
+                for c in 0..<levelWidth {
+                    for (o, w) in columnWeights[c] {
+                        for ch in 0..<channels { across[o * channels + ch] += w * values[c * channels + ch] }
+                    }
+                }
+                output.withUnsafeMutableBufferPointer { output in
+                    for (o, w) in rowWeights {
+                        let base = o * outputRow
+                        for i in 0..<outputRow { output[base + i] += w * across[i] }
+                    }
+                }
             }
-        }
-        for (o, w) in rowWeights {
-            let base = o * g.outputWidth * channels
-            for i in 0..<across.count { output[base + i] += w * across[i] }
         }
     }
 

@@ -70,6 +70,15 @@ struct InfoCommand: ParsableCommand {
                 if let t = transform { fields["steps"] = .array(t.steps.map { .double($0) }) }
                 if let c = codebookCRC { fields["codebook_crc32c"] = .string(c) }
                 if vq != nil { fields["codebook_packed"] = .bool(packed) }
+                fields["format_version"] = .int(image.reader.version)
+                fields["levels"] = .array(
+                    image.levels.map { l in
+                        .object([
+                            "level": .int(l.level), "width": .int(l.width), "height": .int(l.height),
+                            "stored": .bool(l.isStored), "bytes": .int(l.bytes),
+                            "coding": .string(levelCoding(image, l.level)),
+                        ])
+                    })
                 printJSON(fields)
                 return
             }
@@ -92,8 +101,30 @@ struct InfoCommand: ParsableCommand {
             if let o = m.orientation { lines.append("  orientation  \(o)") }
             if let d = m.description { lines.append("  description  \(d.prefix(200))") }
             if let p = m.pageName { lines.append("  page name    \(p)") }
+            let levels = image.levels
+            lines.append("  levels       \(levels.count) (format version \(image.reader.version))")
+            for l in levels {
+                let where_ =
+                    l.level == 0
+                    ? "full resolution, \(l.bytes) bytes"
+                    : l.isStored
+                        ? "stored, \(l.bytes) bytes, \(levelCoding(image, l.level))"
+                        : "made from full resolution"
+                lines.append("    \(l.level)  1/\(1 << l.level)  \(l.width) x \(l.height)  \(where_)")
+            }
             printOut(lines.joined(separator: "\n"))
         }
+    }
+}
+
+/// How level `level` of `image` is coded, in words.
+private func levelCoding(_ image: TessImage, _ level: Int) -> String {
+    guard level > 0 else { return "\(image.header.codingMode)" }
+    guard let l = image.storedLevels.first(where: { $0.level == level }) else { return "not stored" }
+    switch l.decoder {
+    case let t as TransformCodec: return "transform, step \(t.parameters.steps.map { format($0, 2) }.joined(separator: " / "))"
+    case let r as ResidualCodec: return r.parameters.maxError == 0 ? "lossless" : "near-lossless ±\(r.parameters.maxError)"
+    default: return "\(l.header.codingMode)"
     }
 }
 

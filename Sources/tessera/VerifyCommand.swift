@@ -23,15 +23,25 @@ struct VerifyCommand: ParsableCommand {
         try runReportingErrors {
             let image = try TessImage(path: input)
             let result = image.verify(threads: threads)
+            let levelText =
+                result.levelTileCount > 0
+                ? " and \(result.levelTileCount) tiles of \(image.storedLevels.count) stored levels" : ""
             if result.isWhole {
-                printOut("\(input): OK, \(result.tileCount) tiles checked")
+                printOut("\(input): OK, \(result.tileCount) tiles\(levelText) checked")
                 return
             }
             for d in result.damaged {
                 printOut("\(input): tile (\(d.column), \(d.row)) damaged: \(d.problem)")
             }
-            printError(
-                "tessera: \(input): \(result.damaged.count) of \(result.tileCount) tiles damaged; the others decode")
+            for d in result.damagedLevelTiles {
+                printOut("\(input): level \(d.level) tile (\(d.column), \(d.row)) damaged: \(d.problem)")
+            }
+            var parts: [String] = []
+            if !result.damaged.isEmpty { parts.append("\(result.damaged.count) of \(result.tileCount) tiles") }
+            if !result.damagedLevelTiles.isEmpty {
+                parts.append("\(result.damagedLevelTiles.count) of \(result.levelTileCount) level tiles (views fall back to finer levels)")
+            }
+            printError("tessera: \(input): \(parts.joined(separator: " and ")) damaged; the others decode")
             throw ExitCode(2)
         }
     }

@@ -17,18 +17,42 @@ public struct GoldenFile {
     public let chunks: [ChunkSpan]
     /// The TILE chunks, in file order.
     public let tiles: [ChunkSpan]
+    /// The LTIL chunks (tiles of stored resolution levels), in file order.
+    public let levelTiles: [ChunkSpan]
+    /// The LIDX chunk (the level index), when the file has one.
+    public let levelIndex: ChunkSpan?
 
     public init(name: String) throws {
-        let path = Fixtures.path("golden/\(name).tess")
+        try self.init(path: Fixtures.path("golden/\(name).tess"))
+    }
+
+    /// Any .tess file.
+    public init(path: String) throws {
+        let name = path
         bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         var spans: [ChunkSpan] = []
         var tileSpans: [ChunkSpan] = []
+        var levelSpans: [ChunkSpan] = []
+        var index: ChunkSpan?
         var at = 16
         while at + 12 <= bytes.count {
             let length = Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24
             let type = String(decoding: bytes[(at + 4)..<(at + 8)], as: UTF8.self)
-            if type == "SIDX" { break }
-            if type == "TILE" {
+            if type == "SIDX" {
+                // The level index, if any, follows the seek index.
+                let next = at + 12 + length
+                if next + 12 <= bytes.count,
+                    String(decoding: bytes[(next + 4)..<(next + 8)], as: UTF8.self) == "LIDX"
+                {
+                    let l = Int(bytes[next]) | Int(bytes[next + 1]) << 8 | Int(bytes[next + 2]) << 16
+                        | Int(bytes[next + 3]) << 24
+                    index = ChunkSpan(type: "LIDX", start: next, length: l)
+                }
+                break
+            }
+            if type == "LTIL" {
+                levelSpans.append(ChunkSpan(type: type, start: at, length: length))
+            } else if type == "TILE" {
                 tileSpans.append(ChunkSpan(type: type, start: at, length: length))
             } else {
                 spans.append(ChunkSpan(type: type, start: at, length: length))
@@ -37,6 +61,8 @@ public struct GoldenFile {
         }
         chunks = spans
         tiles = tileSpans
+        levelTiles = levelSpans
+        levelIndex = index
         XCTAssertEqual(chunks.first?.type, "IHDR", name)
     }
 

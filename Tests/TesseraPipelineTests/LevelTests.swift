@@ -1,0 +1,283 @@
+import Foundation
+import TestSupport
+import TesseraCodecs
+import TesseraFormat
+import TesseraIO
+import TesseraSupport
+import XCTest
+
+@testable import TesseraPipeline
+
+/// Stored resolution levels (docs/FORMAT.md, "Resolution levels"): what compress stores, what
+/// `tile(level:column:row:)` and `view` give, damage, and version-1 files.
+final class LevelTests: XCTestCase {
+    /// Small tiles, so that small real images have stored levels (level 4 is stored when level 3
+    /// is larger than one tile).
+    static func options(_ mode: CodingMode, tile: Int = 16) -> CompressOptions {
+        var o = CompressOptions()
+        o.mode = mode
+        o.tileSize = tile
+        if case .vq(var vq) = mode {
+            vq = try! vq.updating(codewords: 64, samples: 4000)
+            o.mode = .vq(vq)
+        }
+        o.modelTiles = 8
+        return o
+    }
+
+    /// A real image cropped to odd sizes, written as PNG.
+    static func crop(_ source: String, x: Int, y: Int, width: Int, height: Int, in dir: ScratchDirectory, name: String)
+        throws -> (path: String, pixels: PixelBuffer)
+    {
+        let whole = try ImageFiles.readAll(source)
+        let part = whole.cropped(x: x, y: y, width: width, height: height)
+        let path = dir.path(name)
+        let sink = try ImageWriter.create(
+            path, info: ImageInfo(width: width, height: height, format: part.format, metadata: ImageMetadata()))
+        try sink.write(part)
+        try sink.finish()
+        return (path, part)
+    }
+
+    /// Level k of `image` assembled from its tiles.
+    static func assembled(_ image: TessImage, k: Int) throws -> PixelBuffer {
+        let l = try XCTUnwrap(image.levels.first { $0.level == k })
+        var out = PixelBuffer(width: l.width, height: l.height, format: LevelPlan.levelFormat(image.header.format))
+        for r in 0..<l.tileRows {
+            for c in 0..<l.tileColumns {
+                out.paste(try image.tile(level: k, column: c, row: r), x: c * image.header.tileWidth, y: r * image.header.tileHeight)
+            }
+        }
+        return out
+    }
+
+    static func psnr(_ a: [Int], _ b: [Int], maxValue: Int) -> Double {
+        let se = zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }
+        return se == 0 ? .infinity : 10 * log10(Double(maxValue * maxValue) * Double(a.count) / se)
+    }
+
+    /// The inputs: 8-bit colour and grey, 1-bit, and 16-bit RGBA made from a real photograph
+    /// (each sample × 257, alpha from its green channel), at odd sizes.
+    func inputs(_ dir: ScratchDirectory) throws -> [(name: String, path: String, pixels: PixelBuffer)] {
+        try Corpus.require()
+        var out: [(String, String, PixelBuffer)] = []
+        let rgb = try Self.crop(Corpus.path("kodak/kodim23.png"), x: 101, y: 77, width: 301, height: 203, in: dir, name: "rgb.png")
+        out.append(("rgb8", rgb.path, rgb.pixels))
+        let grey = try Self.crop(
+            Fixtures.path("scans/leptonica-pageseg2.tif"), x: 300, y: 500, width: 419, height: 277, in: dir, name: "bilevel.png")
+        out.append(("grey1", grey.path, grey.pixels))
+        let kodim = try ImageFiles.readAll(Corpus.path("kodak/kodim05.png")).cropped(x: 40, y: 30, width: 263, height: 171)
+        var wide = PixelBuffer(width: kodim.width, height: kodim.height, format: PixelFormat(colorModel: .rgba, bitDepth: 16))
+        for y in 0..<kodim.height {
+            for x in 0..<kodim.width {
+                for c in 0..<3 { wide.setSample(x: x, y: y, channel: c, kodim.sample(x: x, y: y, channel: c) * 257) }
+                wide.setSample(x: x, y: y, channel: 3, kodim.sample(x: x, y: y, channel: 1) * 257)
+            }
+        }
+        let widePath = dir.path("rgba16.png")
+        let sink = try ImageWriter.create(widePath, info: ImageInfo(width: wide.width, height: wide.height, format: wide.format, metadata: ImageMetadata()))
+        try sink.write(wide)
+        try sink.finish()
+        out.append(("rgba16", widePath, wide))
+        return out
+    }
+
+    /// Lossless files: every stored level is exactly the original's block means, and so is every
+    /// level made from full resolution; the file is version 2 and lists its levels.
+    func testLosslessLevelsAreTheOriginalsBlockMeans() throws {
+        let dir = try ScratchDirectory()
+        for input in try inputs(dir) {
+            let out = dir.path("\(input.name).tess")
+            let report = try Compressor.compress(input: input.path, output: out, options: Self.options(.lossless))
+            let image = try TessImage(path: out)
+            XCTAssertEqual(image.reader.version, 2, input.name)
+            XCTAssertEqual(image.storedLevels.map(\.level), Array(4...image.levels.count - 1), input.name)
+            XCTAssertEqual(report.levels.map(\.level), image.storedLevels.map(\.level), input.name)
+            for l in image.levels where l.level > 0 {
+                let expected = LevelReference.level(input.pixels, k: l.level)
+                XCTAssertEqual(l.isStored, l.level >= 4, input.name)
+                XCTAssertEqual(LevelReference.values(try Self.assembled(image, k: l.level)), expected.values, "\(input.name) level \(l.level)")
+            }
+            for r in report.levels { XCTAssertEqual(r.psnr, .infinity, "\(input.name) level \(r.level)") }
+        }
+    }
+
+    /// Lossy files: each stored level's PSNR against the original's block means is at least the
+    /// file's own, and compress reports it as measured here.
+    func testLossyLevelsAreAtLeastAsGoodAsTheFile() throws {
+        let dir = try ScratchDirectory()
+        let all = try inputs(dir)
+        for input in all where input.name != "rgba16" {
+            for mode in [CodingMode.vq(VQOptions()), try .transform(step: 8)] {
+                if case .transform = mode, input.name == "grey1" { continue }  // transform is for 8-bit images
+                let out = dir.path("\(input.name)-lossy.tess")
+                let report = try Compressor.compress(input: input.path, output: out, options: Self.options(mode))
+                let image = try TessImage(path: out)
+                XCTAssertFalse(report.levels.isEmpty, input.name)
+                for r in report.levels {
+                    let expected = LevelReference.level(input.pixels, k: r.level)
+                    let got = LevelReference.values(try Self.assembled(image, k: r.level))
+                    let measured = Self.psnr(got, expected.values, maxValue: 255)
+                    XCTAssertEqual(measured, r.psnr, accuracy: 1e-6, "\(input.name) \(mode) level \(r.level)")
+                    XCTAssertGreaterThanOrEqual(measured, report.psnr, "\(input.name) \(mode) level \(r.level)")
+                }
+            }
+        }
+    }
+
+    /// Views read stored levels: each equals the exact area filter of the level it comes from
+    /// (a stored level's pixels, or block means of the full-resolution decode below level 4).
+    func testViewsFromStoredLevelsMatchTheirDefinition() throws {
+        let dir = try ScratchDirectory()
+        for input in try inputs(dir) {
+            let out = dir.path("\(input.name)-view.tess")
+            _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions())))
+            let image = try TessImage(path: out)
+            let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+            let w = input.pixels.width, h = input.pixels.height
+            let views = [(0, 0, w, h, 17, 11), (0, 0, w, h, w / 16, h / 16), (5, 3, w - 9, h - 4, 12, 9),
+                         (w / 3, h / 4, w / 2, h / 2, 20, 13), (0, 0, w, h, 3, 2), (1, 2, w - 1, h - 2, (w - 1) / 9, (h - 2) / 9)]
+            for (x, y, vw, vh, ow, oh) in views {
+                let view = try image.view(x: x, y: y, width: vw, height: vh, outputWidth: ow, outputHeight: oh)
+                var k = 0
+                while k < image.levels.count - 1, ow << (k + 1) <= vw, oh << (k + 1) <= vh { k += 1 }
+                let level =
+                    k >= 4
+                    ? { let p = try! Self.assembled(image, k: k); return (p.width, p.height, LevelReference.values(p)) }()
+                    : LevelReference.level(full, k: k)
+                let expected = LevelReference.filter(
+                    level, k: k, channels: input.pixels.format.channels, x: x, y: y, w: vw, h: vh, ow: ow, oh: oh)
+                XCTAssertEqual(LevelReference.values(view), expected, "\(input.name) view \((x, y, vw, vh, ow, oh)) from level \(k)")
+            }
+        }
+    }
+
+    /// `levels = false`: a version-1 file, no level chunks, views made from full resolution.
+    func testNoLevelsWritesAVersionOneFile() throws {
+        let dir = try ScratchDirectory()
+        let input = try inputs(dir)[0]
+        var options = Self.options(.lossless)
+        options.levels = false
+        _ = try Compressor.compress(input: input.path, output: dir.path("plain.tess"), options: options)
+        let image = try TessImage(path: dir.path("plain.tess"))
+        XCTAssertEqual(image.reader.version, 1)
+        XCTAssertTrue(image.storedLevels.isEmpty)
+        XCTAssertTrue(try GoldenFile(path: dir.path("plain.tess")).levelTiles.isEmpty)
+        XCTAssertEqual(
+            LevelReference.values(try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 18, outputHeight: 12)),
+            LevelReference.filter(LevelReference.level(input.pixels, k: 4), k: 4, channels: 3, x: 0, y: 0, w: 301, h: 203, ow: 18, oh: 12))
+    }
+
+    /// The golden files, written before levels existed (Format_Version 1), open with no stored
+    /// levels and give every level from full resolution.
+    func testVersionOneFilesGiveLevelsFromFullResolution() throws {
+        for name in ["kodim23-rgb8", "pageseg2-grey1", "basn6a16-rgba16", "hebtypo-grey8-dct"] {
+            let image = try TessImage(path: Fixtures.path("golden/\(name).tess"))
+            XCTAssertEqual(image.reader.version, 1, name)
+            XCTAssertTrue(image.storedLevels.isEmpty, name)
+            let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+            for l in image.levels where l.level > 0 {
+                XCTAssertFalse(l.isStored)
+                XCTAssertEqual(
+                    LevelReference.values(try Self.assembled(image, k: l.level)), LevelReference.level(full, k: l.level).values,
+                    "\(name) level \(l.level)")
+            }
+        }
+    }
+
+    /// A damaged level tile: verify names it; a view that needs it comes from the next finer
+    /// level instead (never from the damaged data); its tile is made from full resolution.
+    func testDamagedLevelTilesFallBackToFinerLevels() throws {
+        let dir = try ScratchDirectory()
+        let input = try inputs(dir)[0]
+        let out = dir.path("damaged.tess")
+        _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.lossless))
+        let file = try GoldenFile(path: out)
+        let whole = try TessImage(path: out)
+        XCTAssertEqual(file.levelTiles.count, whole.storedLevels.reduce(0) { $0 + $1.header.tileCount })
+        XCTAssertNotNil(file.levelIndex)
+        // Level 4 of 301×203 in 16² tiles is 19×13: 2×1 tiles; damage the second, checksum left wrong.
+        let span = try XCTUnwrap(
+            file.levelTiles.first { file.bytes[$0.payloadStart] == 4 && file.bytes[$0.payloadStart + 4] == 1 })
+        var bytes = file.bytes
+        bytes[span.payloadStart + 20] ^= 0x40
+        let path = dir.path("damaged2.tess")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let image = try TessImage(path: path)
+        let report = image.verify()
+        XCTAssertTrue(report.damaged.isEmpty)
+        XCTAssertEqual(report.damagedLevelTiles.count, 1)
+        XCTAssertEqual(report.damagedLevelTiles.first?.level, 4)
+        XCTAssertEqual(report.damagedLevelTiles.first?.column, 1)
+        XCTAssertFalse(report.isWhole)
+        // The whole image at level 4's size: made from level 3 (from full resolution) instead.
+        let view = try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 19, outputHeight: 13)
+        let full = try image.region(x: 0, y: 0, width: 301, height: 203)
+        XCTAssertEqual(
+            LevelReference.values(view),
+            LevelReference.filter(LevelReference.level(full, k: 3), k: 3, channels: 3, x: 0, y: 0, w: 301, h: 203, ow: 19, oh: 13))
+        // A view of level 4's undamaged tile still reads it.
+        XCTAssertEqual(
+            LevelReference.values(try image.view(x: 0, y: 0, width: 256, height: 203, outputWidth: 16, outputHeight: 12)),
+            LevelReference.values(try whole.view(x: 0, y: 0, width: 256, height: 203, outputWidth: 16, outputHeight: 12)))
+        // The damaged tile itself, from full resolution: for a lossless file the same pixels.
+        XCTAssertEqual(try image.tile(level: 4, column: 1, row: 0), try whole.tile(level: 4, column: 1, row: 0))
+    }
+
+    /// Every bit of the level index flipped, and every level tile's data damaged, with the
+    /// checksums recomputed: each file is refused with a TessFileError, or opens and gives
+    /// views of the right size — never a crash.
+    func testCraftedLevelIndexAndTilesNeverCrash() throws {
+        let dir = try ScratchDirectory()
+        let input = try inputs(dir)[0]
+        let out = dir.path("crafted.tess")
+        _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions())))
+        let file = try GoldenFile(path: out)
+        let index = try XCTUnwrap(file.levelIndex)
+        var refused = 0, opened = 0
+        func check(_ bytes: [UInt8]) {
+            let source = MemorySource(bytes)
+            do {
+                let image = try TessImage(source: source, path: "crafted.tess")
+                opened += 1
+                let v = try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 9, outputHeight: 6)
+                XCTAssertEqual(v.width * v.height, 54)
+                _ = image.verify(threads: 1)
+            } catch is TessFileError {
+                refused += 1
+            } catch {
+                XCTFail("not a TessFileError: \(error)")
+            }
+        }
+        for bit in 0..<(index.length * 8) {
+            check(file.modified(index) { $0[bit / 8] ^= UInt8(1 << (bit % 8)) })
+        }
+        for span in file.levelTiles {
+            for at in stride(from: 12, to: span.length, by: max(1, span.length / 16)) {
+                check(file.modified(span) { $0[at] ^= 0x5A })
+            }
+            check(file.modified(span) { $0[4] ^= 1 })  // the column it says it is
+        }
+        XCTAssertGreaterThan(refused, 0)
+        XCTAssertGreaterThan(opened, 0)
+    }
+
+    /// Many threads reading views and level tiles of one open file get what one thread gets.
+    func testConcurrentReadersOfLevels() throws {
+        let dir = try ScratchDirectory()
+        let input = try inputs(dir)[0]
+        let out = dir.path("shared.tess")
+        _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions())))
+        let image = try TessImage(path: out)
+        let requests = (0..<48).map { i in (x: i % 7, y: i % 5, ow: 3 + i % 17, oh: 2 + i % 11) }
+        let serial = try requests.map {
+            try image.view(x: $0.x, y: $0.y, width: 280, height: 190, outputWidth: $0.ow, outputHeight: $0.oh)
+        }
+        let parallel = try Parallel.map(requests, threads: 8) {
+            try image.view(x: $0.x, y: $0.y, width: 280, height: 190, outputWidth: $0.ow, outputHeight: $0.oh)
+        }
+        XCTAssertEqual(serial, parallel)
+        let tiles = try Parallel.map(Array(0..<16), threads: 8) { i in try image.tile(level: 4 + i % 2, column: i % 2 == 0 ? i % 2 : 0, row: 0) }
+        XCTAssertEqual(tiles[0], try image.tile(level: 4, column: 0, row: 0))
+    }
+}
