@@ -17,13 +17,14 @@ For each mosaic:
   measures while it codes them) beside the file's full-resolution PSNR.
 Views are written as PGM/PPM by both tools, so that neither pays for a PNG or JPEG encoder.
 """
-import json, os, random, statistics, subprocess, sys, time
+import json, os, random, resource, statistics, subprocess, sys, time
 
 BIN = sys.argv[1]
 BENCH = os.path.join(os.path.dirname(BIN), "tessera-bench")
 INPUTS = [("grey", sys.argv[2]), ("colour", sys.argv[3])]
 OUT = "bench-out/levels"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "11"))
+COMPRESS_REPEAT = int(os.environ.get("BENCH_COMPRESS_REPEAT", "3"))
 VIEWS = int(os.environ.get("BENCH_VIEWS", "40"))
 os.makedirs(OUT, exist_ok=True)
 
@@ -33,6 +34,11 @@ def run(cmd, **kw):
     if r.returncode != 0:
         sys.exit(f"bench-levels: {' '.join(cmd)} failed: {r.stderr.strip()}")
     return r.stdout
+
+
+def cpu_of_children():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def timed(cmd):
@@ -63,25 +69,35 @@ for name, pnm in INPUTS:
     print(f"\n== {name}: {pnm} ({width}x{height}, {width * height / 1e6:.0f} MP)", flush=True)
     files = {}
     for mode, args in [("vq", []), ("transform", ["--step", "6"]), ("lossless", ["--lossless"])]:
-        got = {}
-        for levels in (True, False):
-            out = f"{OUT}/{name}-{mode}{'' if levels else '-nolevels'}.tess"
-            j = json.loads(run([BIN, "compress", pnm, "-o", out, "--json"] + args + ([] if levels else ["--no-levels"])))
-            got[levels] = j
-            if levels:
-                files[mode] = out
-            elif mode != "vq":
-                os.remove(out)
+        # With and without levels, alternately (the default mode COMPRESS_REPEAT times, the others
+        # once): medians of wall time and of CPU time, this machine being shared and noisy.
+        got, wall, cpu = {}, {True: [], False: []}, {True: [], False: []}
+        for _ in range(COMPRESS_REPEAT if mode == "vq" else 1):
+            for levels in (True, False):
+                out = f"{OUT}/{name}-{mode}{'' if levels else '-nolevels'}.tess"
+                before = cpu_of_children()
+                start = time.perf_counter()
+                j = json.loads(run([BIN, "compress", pnm, "-o", out, "--json"] + args + ([] if levels else ["--no-levels"])))
+                wall[levels].append(time.perf_counter() - start)
+                cpu[levels].append(cpu_of_children() - before)
+                got[levels] = j
+                if levels:
+                    files[mode] = out
+                elif mode != "vq":
+                    os.remove(out)
         a, b = got[True], got[False]
+        mp = width * height / 1e6
         rows.append(dict(input=name, mode=mode, bytes=a["output_bytes"], bytes_nolevels=b["output_bytes"],
                          size_ratio=a["output_bytes"] / b["output_bytes"],
-                         mps=width * height / 1e6 / a["seconds_total"],
-                         mps_nolevels=width * height / 1e6 / b["seconds_total"],
-                         rss_mb=a.get("peak_rss_bytes", 0) / 2**20, psnr=a["psnr"], levels=a["levels"]))
+                         mps=mp / statistics.median(wall[True]), mps_nolevels=mp / statistics.median(wall[False]),
+                         cpu=statistics.median(cpu[True]), cpu_nolevels=statistics.median(cpu[False]),
+                         runs=len(wall[True]), rss_mb=a.get("peak_rss_bytes", 0) / 2**20, psnr=a["psnr"],
+                         levels=a["levels"]))
         r = rows[-1]
         print(f"   tessera {mode}: {r['bytes']} bytes with levels, {r['bytes_nolevels']} without "
               f"(x{r['size_ratio']:.4f}); compress {r['mps']:.1f} MP/s against {r['mps_nolevels']:.1f} "
-              f"(x{r['mps'] / r['mps_nolevels']:.2f}); peak RSS {r['rss_mb']:.0f} MB", flush=True)
+              f"(x{r['mps'] / r['mps_nolevels']:.2f}; CPU {r['cpu']:.1f} s against {r['cpu_nolevels']:.1f} s, "
+              f"x{r['cpu_nolevels'] / r['cpu']:.2f}; median of {r['runs']}); peak RSS {r['rss_mb']:.0f} MB", flush=True)
     pyramid, flat = f"{OUT}/{name}-vips-pyramid.tif", f"{OUT}/{name}-vips-flat.tif"
     opts = "[tile,tile-width=256,tile-height=256,compression=jpeg,Q=75,bigtiff"
     run(["vips", "copy", pnm, pyramid + opts + ",pyramid]"])
@@ -129,15 +145,16 @@ for name, pnm in INPUTS:
                      lib_median=lib["median_ms"], lib_p95=lib["p95_ms"], vips_pyramid_ratio=vips_ratio))
     os.remove(pyramid)
 
-print("\n| input | mode | bytes with levels | without | size ratio | compress MP/s with / without | RSS MB | full-res PSNR | stored levels: PSNR (dB) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("\n| input | mode | bytes with levels | without | size ratio | compress MP/s with / without (speed ratio) | CPU s with / without | RSS MB | full-res PSNR | stored levels: PSNR (dB) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     if r["mode"] == "views":
         continue
     lv = ", ".join(f"{l['level']}: {l['psnr'] if isinstance(l['psnr'], str) else round(l['psnr'], 2)}" for l in r["levels"])
     ps = r["psnr"] if isinstance(r["psnr"], str) else f"{r['psnr']:.2f}"
     print(f"| {r['input']} | {r['mode']} | {r['bytes']} | {r['bytes_nolevels']} | {r['size_ratio']:.4f} | "
-          f"{r['mps']:.1f} / {r['mps_nolevels']:.1f} | {r['rss_mb']:.0f} | {ps} | {lv} |")
+          f"{r['mps']:.1f} / {r['mps_nolevels']:.1f} (x{r['mps'] / r['mps_nolevels']:.2f}) | "
+          f"{r['cpu']:.1f} / {r['cpu_nolevels']:.1f} | {r['rss_mb']:.0f} | {ps} | {lv} |")
 print("\n| input | whole 1024² tessera / vips (ms) | ratio | random views CLI median tessera / vips (ms) | library median / p95 (ms) | vips pyramid size ratio |")
 print("|---|---|---|---|---|---|")
 for r in rows:

@@ -118,7 +118,7 @@ public enum Compressor {
             if let levels {
                 let coding = LevelCoding(
                     mode: options.mode, quality: quality,
-                    sample: try levels.sampleTiles(count: 6), tileSize: header.tileWidth, threads: threads)
+                    sample: try levels.sampleTiles(count: 4), tileSize: header.tileWidth, threads: threads)
                 let (made, list) = try levels.finish { coding.encoder(info: $0, tileSize: header.tileWidth) }
                 stored = list
                 reports = made.map {

@@ -9,7 +9,7 @@ import TesseraSupport
 /// - lossless files have lossless levels, near-lossless ones levels within the same bound
 ///   (mode `residual`): a level is then exactly, or as nearly, the original's block means;
 /// - lossy 8-bit files (VQ, transform) have levels transform coded with the coarsest step
-///   whose error, on a sample of 6 tiles of the first stored level, is at most 0.85 of the
+///   whose error, on a sample of 4 tiles of the first stored level, is at most 0.85 of the
 ///   file's mean squared error (on the level's scale), so that each level's PSNR is at least
 ///   the file's, at the fewest bytes. The DCT suits levels: a reduced scan is a smooth,
 ///   photograph-like image, where 4×4 VQ with a codebook trained on full-resolution patches

@@ -68,46 +68,42 @@ final class LevelWriter {
     deinit { if fd >= 0 { close(fd) } }
 
     /// The sums of `tile`'s `factor`×`factor` blocks (cut at its edges), row by row, channels
-    /// interleaved. Called by the coding threads.
+    /// interleaved. Called by the coding threads: each band of `factor` rows is first added up
+    /// down the columns (contiguous, vectorised), then across each block.
     static func blockSums(of tile: PixelBuffer, factor f: Int) -> [UInt32] {
         let c = tile.format.channels
         let w = (tile.width + f - 1) / f, h = (tile.height + f - 1) / f
+        let rowSamples = tile.width * c
         var out = [UInt32](repeating: 0, count: w * h * c)
+        var columns = [UInt32](repeating: 0, count: rowSamples)
         tile.bytes.withUnsafeBytes { raw in
-            out.withUnsafeMutableBufferPointer { s in
-                for y in 0..<tile.height {
-                    let row = raw.baseAddress! + y * tile.rowBytes
-                    let base = (y / f) * w * c
-                    if tile.format.bytesPerSample == 1 {
-                        Self.add(row.assumingMemoryBound(to: UInt8.self), tile.width, c, f, into: s, at: base)
-                    } else {
-                        Self.add(row.assumingMemoryBound(to: UInt16.self), tile.width, c, f, into: s, at: base)
+            columns.withUnsafeMutableBufferPointer { acc in
+                out.withUnsafeMutableBufferPointer { s in
+                    for by in 0..<h {
+                        for i in 0..<rowSamples { acc[i] = 0 }
+                        for y in (by * f)..<min(by * f + f, tile.height) {
+                            let row = raw.baseAddress! + y * tile.rowBytes
+                            if tile.format.bytesPerSample == 1 {
+                                let p = row.assumingMemoryBound(to: UInt8.self)
+                                for i in 0..<rowSamples { acc[i] &+= UInt32(p[i]) }
+                            } else {
+                                let p = row.assumingMemoryBound(to: UInt16.self)
+                                for i in 0..<rowSamples { acc[i] &+= UInt32(UInt16(littleEndian: p[i])) }
+                            }
+                        }
+                        for bx in 0..<w {
+                            let x0 = bx * f, x1 = min(x0 + f, tile.width)
+                            for ch in 0..<c {
+                                var sum: UInt32 = 0
+                                for x in x0..<x1 { sum &+= acc[x * c + ch] }
+                                s[(by * w + bx) * c + ch] = sum
+                            }
+                        }
                     }
                 }
             }
         }
         return out
-    }
-
-    @inline(__always)
-    private static func add<T: FixedWidthInteger>(
-        _ p: UnsafePointer<T>, _ width: Int, _ c: Int, _ f: Int, into s: UnsafeMutableBufferPointer<UInt32>, at base: Int
-    ) {
-        var x = 0, block = 0
-        while x < width {
-            let end = min(x + f, width)
-            for ch in 0..<c {
-                var acc: UInt32 = 0
-                var i = x
-                while i < end {
-                    acc &+= UInt32(truncatingIfNeeded: p[i * c + ch])
-                    i += 1
-                }
-                s[base + block * c + ch] &+= acc
-            }
-            x = end
-            block += 1
-        }
     }
 
     /// Takes the block sums of the next tile in raster order.
