@@ -123,6 +123,9 @@ extension TessImage {
                 throw TessFileError(path: path, problem: .invalidRequest(error.description))
             }
             guard let position = storedLevels.firstIndex(where: { $0.level == g.level }) else {
+                if let sums = patchSums, g.factor >= header.patchSize {
+                    return try fromPatchSums(g, sums: sums, threads: threads)
+                }
                 return try fromFullResolution(g, threads: threads)
             }
             let f = g.factor, c = g.covered
@@ -142,11 +145,85 @@ extension TessImage {
         }
     }
 
-    /// The view `g` made from the full-resolution tiles.
+    /// The view `g` made from the full-resolution tiles (on every core: a view decodes at least
+    /// four times its pixels).
     func fromFullResolution(_ g: ViewGeometry, threads: Int) throws -> PixelBuffer {
         let builder = ViewBuilder(geometry: g, format: header.format, metadata: reader.metadata)
         let c = g.covered
-        try decode(into: builder, region: (c.x, c.y, c.width, c.height), threads: threads)
+        try decode(
+            into: builder, region: (c.x, c.y, c.width, c.height), threads: threads > 0 ? threads : Parallel.defaultThreads)
+        return builder.image()
+    }
+
+    /// The view `g`, whose level blocks are whole patches, made from the index maps of a `vq`
+    /// file whose planes are its channels (`patchSums`): each block's sum is its patches'
+    /// codeword sums, so no pixel is made — the same level pixels as from the decoded image.
+    func fromPatchSums(_ g: ViewGeometry, sums: [[UInt32]], threads: Int) throws -> PixelBuffer {
+        guard let vq = decoder as? VQDecoder else { return try fromFullResolution(g, threads: threads) }
+        let h = header, f = g.factor, p = h.patchSize, channels = h.format.channels
+        let cov = g.covered
+        let lx = cov.x / f, ly = cov.y / f
+        let lw = (cov.x + cov.width + f - 1) / f - lx, lh = (cov.y + cov.height + f - 1) / f - ly
+        let format = LevelPlan.levelFormat(h.format)
+        let (num, den): (UInt64, UInt64) = h.format.bitDepth < 8 ? (255, UInt64(h.format.maxValue)) : (1, 1)
+        let c0 = cov.x / h.tileWidth, c1 = (cov.x + cov.width - 1) / h.tileWidth
+        let r0 = cov.y / h.tileHeight, r1 = (cov.y + cov.height - 1) / h.tileHeight
+        var tiles: [(Int, Int)] = []
+        for r in r0...r1 { for c in c0...c1 { tiles.append((c, r)) } }
+        let last = sums.map { $0.count - 1 }
+        var level = PixelBuffer(width: lw, height: lh, format: format)
+        let wide = format.bytesPerSample == 2
+        try level.bytes.withUnsafeMutableBytes { raw in
+            let out = UncheckedSendable(raw.baseAddress!)
+            _ = try Parallel.map(tiles, threads: threads > 0 ? threads : Parallel.defaultThreads) { (tc, tr) in
+                let rect = h.tileRect(column: tc, row: tr)
+                let grid = PatchGrid(width: rect.width, height: rect.height, patchSize: p)
+                let data = try self.reader.tilePayload(column: tc, row: tr)
+                let maps: [[UInt16]]
+                do throws(ContainerError) {
+                    maps = try vq.decodeMaps(data, grid: grid, context: "tile (\(tc), \(tr))")
+                } catch {
+                    throw TessFileError(path: self.path, error)
+                }
+                // The level blocks of this tile inside the view (tiles are whole blocks: f ≤ 8).
+                let bx0 = max(lx, rect.x / f), bx1 = min(lx + lw, (rect.x + rect.width + f - 1) / f)
+                let by0 = max(ly, rect.y / f), by1 = min(ly + lh, (rect.y + rect.height + f - 1) / f)
+                guard bx1 > bx0, by1 > by0 else { return }
+                let columns = grid.columns
+                for ch in 0..<channels {
+                    maps[ch].withUnsafeBufferPointer { map in
+                        sums[ch].withUnsafeBufferPointer { table in
+                            let top = last[ch]
+                            for by in by0..<by1 {
+                                let y0 = by * f, y1 = min(y0 + f, h.height)
+                                let py0 = (y0 - rect.y) / p, py1 = (y1 - rect.y) / p
+                                for bx in bx0..<bx1 {
+                                    let x0 = bx * f, x1 = min(x0 + f, h.width)
+                                    let px0 = (x0 - rect.x) / p, px1 = (x1 - rect.x) / p
+                                    var sum: UInt64 = 0
+                                    for py in py0..<py1 {
+                                        let row = py * columns
+                                        for px in px0..<px1 { sum &+= UInt64(table[min(Int(map[row + px]), top)]) }
+                                    }
+                                    let count = UInt64((x1 - x0) * (y1 - y0)) * den
+                                    let v = (sum * num + count / 2) / count
+                                    let i = ((by - ly) * lw + (bx - lx)) * channels + ch
+                                    if wide {
+                                        out.value.storeBytes(
+                                            of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: 2 * i,
+                                            as: UInt16.self)
+                                    } else {
+                                        out.value.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i, as: UInt8.self)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let builder = ViewBuilder(geometry: g, format: h.format, metadata: reader.metadata)
+        builder.addLevelRows(level, firstRow: ly)
         return builder.image()
     }
 }

@@ -20,6 +20,10 @@ public final class TessImage: Sendable {
     public let coding: CodingParameters
     /// The stored resolution levels (none in Format_Version 1 files), finer first.
     public let storedLevels: [StoredLevel]
+    /// Per plane, each codeword's sum of decoded samples, when the file is `vq` with its
+    /// channels as planes and whole patches (its sides multiples of the patch): reduced views
+    /// of such a file are made from the index maps alone.
+    let patchSums: [[UInt32]]?
 
     /// One stored resolution level: coded as an image of its own (its own header and mode).
     public struct StoredLevel: Sendable {
@@ -58,6 +62,14 @@ public final class TessImage: Sendable {
                 return StoredLevel(
                     level: l.level, header: l.header, decoder: decoder,
                     bytes: l.index.entries.reduce(0) { $0 + Int($1.length) })
+            }
+            let h = reader.header
+            if let vq = decoder as? VQDecoder, h.colorTransform == .none, h.width % h.patchSize == 0,
+                h.height % h.patchSize == 0
+            {
+                patchSums = vq.codewordSums()
+            } else {
+                patchSums = nil
             }
         } catch {
             throw TessFileError(path: reader.path, error)

@@ -78,6 +78,7 @@ final class ViewBuilder: ImageSink {
     func write(_ band: PixelBuffer) throws {
         let g = geometry, f = g.factor
         let width = band.width, channels = channels, levelWidth = levelWidth
+        let end = g.covered.y + g.covered.height
         band.bytes.withUnsafeBytes { raw in
             guard let base = raw.baseAddress else { return }
             for r in 0..<band.height {
@@ -90,7 +91,7 @@ final class ViewBuilder: ImageSink {
                     }
                 }
                 nextRow += 1
-                if nextRow % f == 0 || nextRow == g.covered.y + g.covered.height { finishLevelRow() }
+                if nextRow % f == 0 || nextRow == end { finishLevelRow() }
             }
         }
     }
@@ -123,16 +124,22 @@ final class ViewBuilder: ImageSink {
         // The level row just finished, and the image rows it holds (the last may be cut).
         let levelRow = (nextRow - 1) / f
         let rowsInBlock = nextRow - levelRow * f
-        for c in 0..<levelWidth {
-            let blockWidth = min(f, g.covered.width - c * f)
-            let count = UInt64(blockWidth * rowsInBlock) * scaleDenominator
-            for ch in 0..<channels {
-                // The level pixel: the block's mean on the view's scale, rounded half up.
-                levelValues[c * channels + ch] = (sums[c * channels + ch] * scaleNumerator + count / 2) / count
+        let channels = channels, levelWidth = levelWidth, coveredWidth = g.covered.width
+        let numerator = scaleNumerator, denominator = scaleDenominator
+        sums.withUnsafeMutableBufferPointer { sums in
+            levelValues.withUnsafeMutableBufferPointer { values in
+                for c in 0..<levelWidth {
+                    let blockWidth = min(f, coveredWidth - c * f)
+                    let count = UInt64(blockWidth * rowsInBlock) * denominator
+                    for ch in 0..<channels {
+                        // The level pixel: the block's mean on the view's scale, rounded half up.
+                        values[c * channels + ch] = (sums[c * channels + ch] * numerator + count / 2) / count
+                    }
+                }
+                for i in 0..<sums.count { sums[i] = 0 }
             }
         }
         accumulate(levelRow: levelRow)
-        for i in 0..<sums.count { sums[i] = 0 }
     }
 
     /// Takes rows of level pixels themselves (a stored level's), `buffer.width` being the

@@ -152,6 +152,34 @@ final class LevelTests: XCTestCase {
         }
     }
 
+    /// Grey and 1-bit VQ files whose sides are whole patches make views at levels 2 and 3 from
+    /// their index maps alone (`fromPatchSums`): the same pixels as from the decoded image.
+    func testViewsFromIndexMapsEqualThoseFromPixels() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let inputs = [
+            try Self.crop(Corpus.path("documents/leptonica-lucasta.047.png"), x: 100, y: 300, width: 612, height: 404, in: dir, name: "grey8.png"),
+            try Self.crop(Fixtures.path("scans/leptonica-pageseg2.tif"), x: 300, y: 500, width: 420, height: 276, in: dir, name: "grey1.png"),
+        ]
+        for (i, input) in inputs.enumerated() {
+            let out = dir.path("sums-\(i).tess")
+            _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions()), tile: 64))
+            let image = try TessImage(path: out)
+            XCTAssertNotNil(image.patchSums, input.path)
+            let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
+            let w = input.pixels.width, h = input.pixels.height
+            for (x, y, vw, vh, ow, oh) in [(0, 0, w, h, w / 4, h / 4), (4, 8, w - 9, h - 13, 70, 40), (13, 7, 300, 200, 37, 25), (0, 0, w, h, w / 8, h / 8)] {
+                let view = try image.view(x: x, y: y, width: vw, height: vh, outputWidth: ow, outputHeight: oh)
+                var k = 0
+                while k < image.levels.count - 1, ow << (k + 1) <= vw, oh << (k + 1) <= vh { k += 1 }
+                XCTAssertGreaterThanOrEqual(k, 2)
+                let expected = LevelReference.filter(
+                    LevelReference.level(full, k: k), k: k, channels: 1, x: x, y: y, w: vw, h: vh, ow: ow, oh: oh)
+                XCTAssertEqual(LevelReference.values(view), expected, "\(input.path) view \((x, y, vw, vh, ow, oh))")
+            }
+        }
+    }
+
     /// `levels = false`: a version-1 file, no level chunks, views made from full resolution.
     func testNoLevelsWritesAVersionOneFile() throws {
         let dir = try ScratchDirectory()

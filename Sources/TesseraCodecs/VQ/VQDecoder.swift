@@ -36,6 +36,16 @@ public struct VQDecoder: TileDecoder {
             header.format.bytesPerSample == 1 ? sampleTables.map { $0.map { UInt8(truncatingIfNeeded: $0) } } : []
     }
 
+    /// Per plane, the sum of each codeword's decoded samples (its whole patch, as `decode`
+    /// makes it): a patch's mean for reduced views without making its pixels. Index `i` of a
+    /// map stands for codeword min(i, count − 1), as in `reconstruct`.
+    public func codewordSums() -> [[UInt32]] {
+        let d = header.patchSize * header.patchSize
+        return sampleTables.map { table in
+            (0..<(table.count / d)).map { c in table[(c * d)..<((c + 1) * d)].reduce(0) { $0 + UInt32($1) } }
+        }
+    }
+
     /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1 → 0/255, 16-bit
     /// ÷ 257), so one codebook serves images of any depth.
     public static func scale(for format: PixelFormat) -> Float {
