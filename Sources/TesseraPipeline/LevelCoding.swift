@@ -12,8 +12,10 @@ import TesseraSupport
 ///   whose error, on a sample of 4 tiles of the first stored level, is at most 0.85 of the
 ///   file's mean squared error (on the level's scale), so that each level's PSNR is at least
 ///   the file's, at the fewest bytes. The DCT suits levels: a reduced scan is a smooth,
-///   photograph-like image, where 4×4 VQ with a codebook trained on full-resolution patches
-///   would be both larger and blockier;
+///   photograph-like image, which a codebook trained on full-resolution patches does not fit
+///   (measured: level 4 of the 14336² grey documents mosaic coded with the VQ file's own
+///   codebook and models had a mean squared error of 709 against the 230 wanted, at half the
+///   transform's bytes; of the 6144² colour mosaic, 217 against 116);
 ///   colour levels are coded as Y, Cb, Cr at full size: halving the chroma of an image already
 ///   reduced 16 times costs more error than any step can make up (measured on a Kodak crop:
 ///   31 dB at step 1 with 4:2:0 against the file's 39.8 dB);

@@ -16,7 +16,9 @@ struct DecompressCommand: ParsableCommand {
 
             --size and --scale make a reduced view of the image (or of the region): each pixel the \
             area-weighted mean of the pixels under it, taken from the coarsest resolution level at least \
-            as fine as the output (docs/FORMAT.md, "Views at any size"). 1-bit images give grey views.
+            as fine as the output (docs/FORMAT.md, "Views at any size"): the file's stored levels (1/16, \
+            1/32 … ; `tessera info` lists them) are read directly, so a whole-page overview reads a few \
+            tiles; finer levels are made from full resolution. 1-bit images give grey views.
 
             Examples:
               tessera decompress scan.tess -o scan.tif

@@ -73,6 +73,69 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// Resolution levels from the command line: compress stores them (and reports them in
+    /// --json), info lists them, verify checks them and names a damaged level tile, a view at
+    /// a stored level reads it; --no-levels and a preset's `levels: false` store none.
+    func testResolutionLevelsFromTheCommandLine() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let input = Corpus.path("kodak/kodim05.png")  // 768x512: level 3 is 96x64, larger than a 32² tile
+        let tess = dir.path("l.tess")
+        let c = try CommandRunner.tessera(["compress", input, "-o", tess, "--tile", "32", "--json"])
+        XCTAssertEqual(c.status, 0, c.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(c.stdout.utf8)) as? [String: Any])
+        let levels = try XCTUnwrap(report["levels"] as? [[String: Any]])
+        XCTAssertEqual(levels.map { $0["level"] as? Int }, [4, 5])
+        for l in levels {
+            XCTAssertGreaterThanOrEqual(l["psnr"] as? Double ?? 0, report["psnr"] as? Double ?? 99, "\(l)")
+            XCTAssertTrue((l["coding"] as? String ?? "").hasPrefix("transform step"), "\(l)")
+        }
+        let info = try CommandRunner.tessera(["info", tess])
+        XCTAssertEqual(info.status, 0, info.stderr)
+        XCTAssertTrue(info.stdout.contains("levels       6 (format version 2)"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("3  1/8  96 x 64  made from full resolution"), info.stdout)
+        XCTAssertTrue(info.stdout.contains("4  1/16  48 x 32  stored,"), info.stdout)
+        let json = try CommandRunner.tessera(["info", tess, "--json"])
+        let fields = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(fields["format_version"] as? Int, 2)
+        XCTAssertEqual((fields["levels"] as? [[String: Any]])?.compactMap { $0["stored"] as? Bool }, [false, false, false, false, true, true])
+        let verify = try CommandRunner.tessera(["verify", tess])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("384 tiles and 3 tiles of 2 stored levels checked"), verify.stdout)
+        let view = dir.path("v.ppm")
+        let d = try CommandRunner.tessera(["decompress", tess, "-o", view, "--size", "48,"])
+        XCTAssertEqual(d.status, 0, d.stderr)
+        XCTAssertTrue(d.stdout.contains("48x32"), d.stdout)
+        // A damaged level tile (checksum left wrong): verify names it and exits 2; views still work.
+        let file = try GoldenFile(path: tess)
+        var bytes = file.bytes
+        let span = try XCTUnwrap(file.levelTiles.first)
+        bytes[span.payloadStart + span.length - 1] ^= 0x10
+        let damaged = dir.path("d.tess")
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+        let v2 = try CommandRunner.tessera(["verify", damaged])
+        XCTAssertEqual(v2.status, 2)
+        XCTAssertTrue(v2.stdout.contains("level \(file.bytes[span.payloadStart]) tile (0, 0) damaged"), v2.stdout)
+        XCTAssertTrue(v2.stderr.contains("1 of 3 level tiles"), v2.stderr)
+        let d2 = try CommandRunner.tessera(["decompress", damaged, "-o", view, "--size", "48,"])
+        XCTAssertEqual(d2.status, 0, d2.stderr)
+        // None: --no-levels, or a preset.
+        let plain = dir.path("n.tess")
+        XCTAssertEqual(try CommandRunner.tessera(["compress", input, "-o", plain, "--tile", "32", "--no-levels"]).status, 0)
+        XCTAssertTrue(try CommandRunner.tessera(["info", plain]).stdout.contains("levels       6 (format version 1)"))
+        let preset = dir.path("nolevels.yaml")
+        try "tile: 32\nlevels: false\n".write(toFile: preset, atomically: true, encoding: .utf8)
+        let viaPreset = dir.path("p.tess")
+        let p = try CommandRunner.tessera(["compress", input, "-o", viaPreset, "--pipeline", preset])
+        XCTAssertEqual(p.status, 0, p.stderr)
+        XCTAssertTrue(try CommandRunner.tessera(["info", viaPreset]).stdout.contains("(format version 1)"))
+        let bad = dir.path("bad.yaml")
+        try "levels: maybe\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let b = try CommandRunner.tessera(["compress", input, "-o", dir.path("b.tess"), "--pipeline", bad])
+        XCTAssertNotEqual(b.status, 0)
+        XCTAssertTrue(b.stderr.contains("levels") && b.stderr.contains("true or false"), b.stderr)
+    }
+
     /// Transform coding from the command line: --step, and the photo-transform preset; info says
     /// what the file is; what it cannot take is one line naming the file.
     func testTransformCodingFromTheCommandLine() throws {
