@@ -117,14 +117,13 @@ public enum Compressor {
             var stored: [TessWriter.StoredLevel] = []
             if let levels {
                 let coding = LevelCoding(
-                    mode: options.mode, quality: quality,
-                    sample: try levels.sampleTiles(count: 4), tileSize: header.tileWidth, threads: threads)
-                let (made, list) = try levels.finish { coding.encoder(info: $0, tileSize: header.tileWidth) }
+                    mode: options.mode, quality: quality, tileSize: header.tileWidth, threads: threads)
+                let (made, list) = try levels.finish(coding: coding)
                 stored = list
                 reports = made.map {
                     StoredLevelReport(
                         level: $0.level, width: $0.width, height: $0.height, bytes: $0.bytes, psnr: $0.quality.psnr,
-                        coding: coding.description)
+                        coding: $0.coding)
                 }
             }
             try writer.finish(levels: stored)

@@ -6,12 +6,15 @@ import TesseraSupport
 /// One stored level being built row by row from the sums of the next finer one (or, for the
 /// first stored level, from the full-resolution block sums): each level row is the rounded mean
 /// of its blocks, gathered into a row of tiles that is coded in parallel and appended once
-/// complete. See `LevelWriter`.
+/// complete — or, for a level whose coding is chosen from its own pixels (`encoder` nil), held
+/// whole and coded by `finishWhole`. See `LevelWriter`.
 final class LevelBuilder {
     let level: Int
     let width: Int
     let height: Int
-    let encoder: any TileEncoder
+    private(set) var encoder: (any TileEncoder)?
+    private(set) var choice: LevelCoding.Choice?
+    private let tileSize: Int
     private let image: ImageHeader
     private let writer: TessWriter
     private let threads: Int
@@ -29,21 +32,33 @@ final class LevelBuilder {
     private(set) var bytes = 0
     private(set) var quality: QualityStats
 
-    init(level: Int, image: ImageHeader, encoder: any TileEncoder, writer: TessWriter, threads: Int) {
+    /// Level `level` of `image`, coded in tiles of `tileSize` by `encoder` as it streams past,
+    /// or (nil) held whole until `finishWhole`.
+    init(
+        level: Int, image: ImageHeader, tileSize: Int, encoder: (any TileEncoder)?, choice: LevelCoding.Choice?,
+        writer: TessWriter, threads: Int
+    ) {
         self.level = level
         self.image = image
         self.encoder = encoder
+        self.choice = choice
+        self.tileSize = tileSize
         self.writer = writer
         self.threads = threads
         factor = 1 << level
-        width = encoder.header.width
-        height = encoder.header.height
+        width = (image.width + factor - 1) / factor
+        height = (image.height + factor - 1) / factor
         channels = image.format.channels
         scaleNumerator = image.format.bitDepth < 8 ? 255 : 1
         scaleDenominator = image.format.bitDepth < 8 ? UInt64(image.format.maxValue) : 1
         sums = [UInt64](repeating: 0, count: width * channels)
-        band = PixelBuffer(width: width, height: encoder.header.tileHeight, format: encoder.header.format)
-        quality = QualityStats(channels: channels, maxValue: encoder.header.format.maxValue)
+        let format = LevelPlan.levelFormat(image.format)
+        band = PixelBuffer(width: width, height: encoder == nil ? height : min(tileSize, height), format: format)
+        quality = QualityStats(channels: channels, maxValue: format.maxValue)
+    }
+
+    var info: ImageInfo {
+        ImageInfo(width: width, height: height, format: band.format, metadata: ImageMetadata())
     }
 
     /// Takes the next row of the finer level's sums (`levels[index − 1]`'s, or the first stored
@@ -90,24 +105,44 @@ final class LevelBuilder {
         rowsIn = 0
         y += 1
         bandRows += 1
-        if bandRows == band.height || y == height { try codeBand() }
+        if let encoder, bandRows == band.height || y == height { try codeBand(encoder, firstRow: (y - 1) / tileSize) }
     }
 
-    private func codeBand() throws {
+    /// Codes the rows of tiles held in `band`, the first being tile row `firstRow`.
+    private func codeBand(_ encoder: any TileEncoder, firstRow: Int) throws {
         let h = encoder.header
-        let row = (y - 1) / h.tileHeight
         let band = self.band, rows = bandRows
-        let encoder = self.encoder
-        let coded = try Parallel.map(Array(0..<h.tileColumns), threads: threads) { column -> EncodedTile in
-            let x = column * h.tileWidth
-            return try encoder.encode(band.cropped(x: x, y: 0, width: min(h.tileWidth, h.width - x), height: rows))
+        var tiles: [(Int, Int)] = []
+        for r in 0..<((rows + h.tileHeight - 1) / h.tileHeight) { for c in 0..<h.tileColumns { tiles.append((c, r)) } }
+        let coded = try Parallel.map(tiles, threads: threads) { (column, r) -> EncodedTile in
+            let x = column * h.tileWidth, y = r * h.tileHeight
+            return try encoder.encode(
+                band.cropped(x: x, y: y, width: min(h.tileWidth, h.width - x), height: min(h.tileHeight, rows - y)))
         }
-        for (column, tile) in coded.enumerated() {
+        for ((column, r), tile) in zip(tiles, coded) {
+            let row = firstRow + r
             try writer.appendLevelTile(level: level, header: h, column: column, row: row, payload: tile.payload)
             let rect = h.tileRect(column: column, row: row)
             quality.add(squaredError: tile.squaredError, pixels: rect.width * rect.height, maxError: tile.maxError)
             bytes += tile.payload.count + 12 + TessFormat.chunkOverhead
         }
         bandRows = 0
+    }
+
+    /// Codes a level held whole: `coding` chooses from all of its tiles, then they are coded.
+    func finishWhole(_ coding: LevelCoding) throws {
+        guard encoder == nil else { return }
+        precondition(y == height, "level \(level) incomplete")
+        var tiles: [PixelBuffer] = []
+        for r in stride(from: 0, to: height, by: tileSize) {
+            for c in stride(from: 0, to: width, by: tileSize) {
+                tiles.append(band.cropped(x: c, y: r, width: min(tileSize, width - c), height: min(tileSize, height - r)))
+            }
+        }
+        let chosen = coding.choice(sample: tiles)
+        let made = coding.encoder(chosen, info: info)
+        choice = chosen
+        encoder = made
+        try codeBand(made, firstRow: 0)
     }
 }

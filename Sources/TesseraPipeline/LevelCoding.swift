@@ -9,9 +9,10 @@ import TesseraSupport
 /// - lossless files have lossless levels, near-lossless ones levels within the same bound
 ///   (mode `residual`): a level is then exactly, or as nearly, the original's block means;
 /// - lossy 8-bit files (VQ, transform) have levels transform coded with the coarsest step
-///   whose error, on a sample of 4 tiles of the first stored level, is at most 0.85 of the
-///   file's mean squared error (on the level's scale), so that each level's PSNR is at least
-///   the file's, at the fewest bytes. The DCT suits levels: a reduced scan is a smooth,
+///   whose error is at most 0.85 of the file's mean squared error (on the level's scale), so
+///   that each level's PSNR is at least the file's, at the fewest bytes: measured on a sample
+///   of 4 tiles for the first stored level (coded as it streams past), on all of its tiles for
+///   each coarser level (held whole: at most 1/1024 of the image's pixels). The DCT suits levels: a reduced scan is a smooth,
 ///   photograph-like image, which a codebook trained on full-resolution patches does not fit
 ///   (measured: level 4 of the 14336² grey documents mosaic coded with the VQ file's own
 ///   codebook and models had a mean squared error of 709 against the 230 wanted, at half the
@@ -21,39 +22,56 @@ import TesseraSupport
 ///   31 dB at step 1 with 4:2:0 against the file's 39.8 dB);
 /// - lossy 16-bit files, and levels whose error no step reaches, are coded near-lossless at the
 ///   largest bound of the same expected error.
-struct LevelCoding: CustomStringConvertible {
-    enum Choice: Equatable {
+struct LevelCoding {
+    enum Choice: Equatable, CustomStringConvertible {
         case residual(maxError: Int)
         case transform(step: Double)
+
+        var description: String {
+            switch self {
+            case .residual(0): "lossless"
+            case .residual(let e): "near-lossless ±\(e)"
+            case .transform(let s): "transform step \(String(format: "%.2f", s))"
+            }
+        }
     }
 
-    let choice: Choice
+    /// The choice for every level, when it does not depend on the level's pixels (lossless and
+    /// near-lossless files).
+    let fixed: Choice?
+    /// The mean squared error a level may have, on the levels' scale: 0.85 of the file's.
+    let target: Double
+    let is8Bit: Bool
+    let tileSize: Int
+    let threads: Int
 
-    /// Chooses for a file coded in `mode` with the error `quality`; `sample` is a few tiles of
-    /// the first stored level.
-    init(mode: CodingMode, quality: QualityStats, sample: [PixelBuffer], tileSize: Int, threads: Int) {
-        if case .residual(let r) = mode {
-            choice = .residual(maxError: r.maxError)
-            return
-        }
-        let mse = quality.mse
-        if mse == 0 {
-            choice = .residual(maxError: 0)
-            return
-        }
+    /// For a file coded in `mode` with the error `quality`.
+    init(mode: CodingMode, quality: QualityStats, tileSize: Int, threads: Int) {
+        self.tileSize = tileSize
+        self.threads = threads
+        is8Bit = quality.maxValue <= 255
         // The file's mean squared error on the levels' scale (1-bit files: 0…1 becomes 0…255).
         let scale = quality.maxValue < 255 ? 255.0 / Double(quality.maxValue) : 1
-        let target = 0.85 * mse * scale * scale
-        if quality.maxValue <= 255,
-            let step = Self.coarsestStep(within: target, sample: sample, tileSize: tileSize, threads: threads)
-        {
-            choice = .transform(step: step)
+        target = 0.85 * quality.mse * scale * scale
+        if case .residual(let r) = mode {
+            fixed = .residual(maxError: r.maxError)
+        } else if quality.mse == 0 {
+            fixed = .residual(maxError: 0)
         } else {
-            // Uniform error over ±e has mean square e(e + 1)/3.
-            var e = 0
-            while e < 64, Double((e + 1) * (e + 2)) / 3 <= target { e += 1 }
-            choice = .residual(maxError: e)
+            fixed = nil
         }
+    }
+
+    /// The choice for a level of which `sample` is some tiles (or all of them).
+    func choice(sample: [PixelBuffer]) -> Choice {
+        if let fixed { return fixed }
+        if is8Bit, let step = Self.coarsestStep(within: target, sample: sample, tileSize: tileSize, threads: threads) {
+            return .transform(step: step)
+        }
+        // Uniform error over ±e has mean square e(e + 1)/3.
+        var e = 0
+        while e < 64, Double((e + 1) * (e + 2)) / 3 <= target { e += 1 }
+        return .residual(maxError: e)
     }
 
     /// The coarsest transform step (to 1/16) whose mean squared error over `sample` is at most
@@ -83,21 +101,14 @@ struct LevelCoding: CustomStringConvertible {
         return (exp(lo) * 16).rounded(.down) / 16
     }
 
-    func encoder(info: ImageInfo, tileSize: Int) -> any TileEncoder {
+    /// The encoder of `choice` for a level of `info`.
+    func encoder(_ choice: Choice, info: ImageInfo) -> any TileEncoder {
         switch choice {
         case .residual(let e):
             return ResidualCodec(residual: try! ResidualOptions(maxError: e), info: info, tileSize: tileSize)
         case .transform(let step):
             return TransformCodec(
                 transform: try! TransformOptions(step: step), info: info, tileSize: tileSize, color: .ycbcr)
-        }
-    }
-
-    var description: String {
-        switch choice {
-        case .residual(0): "lossless"
-        case .residual(let e): "near-lossless ±\(e)"
-        case .transform(let s): "transform step \(String(format: "%.2f", s))"
         }
     }
 }

@@ -42,6 +42,7 @@ final class LevelWriter {
         var height: Int
         var bytes: Int
         var quality: QualityStats
+        var coding: String
     }
 
     init(image: ImageHeader, plan: LevelPlan, writer: TessWriter, output: String, threads: Int) throws {
@@ -174,19 +175,29 @@ final class LevelWriter {
         return out
     }
 
-    /// Builds, codes and appends every stored level, each with the encoder `encoderFor` makes
-    /// for its size; returns what each level cost and its error against the original's block
-    /// means, and the levels for `TessWriter.finish(levels:)`.
-    func finish(encoderFor: (ImageInfo) -> any TileEncoder) throws -> ([Report], [TessWriter.StoredLevel]) {
+    /// Levels held whole when they are at most this many pixels (else coded as they stream past,
+    /// as the first stored level).
+    static let wholeLevelPixels = 1 << 24
+
+    /// Builds, codes and appends every stored level as `coding` chooses: the first from a
+    /// sample of its tiles, each coarser one from all of its own; returns what each level cost,
+    /// its error against the original's block means, and the levels for
+    /// `TessWriter.finish(levels:)`.
+    func finish(coding: LevelCoding) throws -> ([Report], [TessWriter.StoredLevel]) {
         precondition(rowsWritten == sumsHeight, "level sums incomplete")
-        let format = LevelPlan.levelFormat(image.format)
+        let tileSize = image.tileWidth
+        let first = coding.choice(sample: try sampleTiles(count: 4))
         var levels: [LevelBuilder] = []
         for k in plan.stored {
             let f = 1 << k
             let info = ImageInfo(
-                width: (image.width + f - 1) / f, height: (image.height + f - 1) / f, format: format,
-                metadata: ImageMetadata())
-            levels.append(LevelBuilder(level: k, image: image, encoder: encoderFor(info), writer: writer, threads: threads))
+                width: (image.width + f - 1) / f, height: (image.height + f - 1) / f,
+                format: LevelPlan.levelFormat(image.format), metadata: ImageMetadata())
+            let whole = k > plan.firstStored && info.width * info.height <= Self.wholeLevelPixels
+            levels.append(
+                LevelBuilder(
+                    level: k, image: image, tileSize: tileSize, encoder: whole ? nil : coding.encoder(first, info: info),
+                    choice: whole ? nil : first, writer: writer, threads: threads))
         }
         guard lseek(fd, 0, SEEK_SET) == 0 else {
             throw TessFileError(path: writer.path, problem: .writeFailed("level sums: \(String(cString: strerror(errno)))"))
@@ -219,11 +230,14 @@ final class LevelWriter {
         }
         close(fd)
         fd = -1
+        for l in levels { try l.finishWhole(coding) }
         let reports = levels.map {
-            Report(level: $0.level, width: $0.width, height: $0.height, bytes: $0.bytes, quality: $0.quality)
+            Report(
+                level: $0.level, width: $0.width, height: $0.height, bytes: $0.bytes, quality: $0.quality,
+                coding: $0.choice?.description ?? "")
         }
         let stored = levels.map {
-            TessWriter.StoredLevel(level: $0.level, header: $0.encoder.header, chunks: $0.encoder.headerChunks)
+            TessWriter.StoredLevel(level: $0.level, header: $0.encoder!.header, chunks: $0.encoder!.headerChunks)
         }
         return (reports, stored)
     }

@@ -28,7 +28,7 @@ extension TessImage {
             let f = 1 << k
             let w = (h.width + f - 1) / f, ht = (h.height + f - 1) / f
             let stored = storedLevels.first { $0.level == k }
-            let bytes = k == 0 ? reader.index.entries.reduce(0) { $0 + Int($1.length) } : (stored?.bytes ?? 0)
+            let bytes = k == 0 ? fullResolutionBytes : (stored?.bytes ?? 0)
             return Level(
                 level: k, width: w, height: ht, isStored: stored != nil, bytes: bytes,
                 tileColumns: (w + h.tileWidth - 1) / h.tileWidth, tileRows: (ht + h.tileHeight - 1) / h.tileHeight)
@@ -47,11 +47,13 @@ extension TessImage {
     /// 0 is `tile(column:row:)`. Images of fewer than 8 bits have 8-bit levels from level 1.
     public func tile(level: Int, column: Int, row: Int) throws -> PixelBuffer {
         if level == 0 { return try tile(column: column, row: row) }
-        guard let l = levels.first(where: { $0.level == level }) else {
+        guard level > 0, level <= coarsestLevel else {
             throw TessFileError(
                 path: path, problem: .invalidRequest("level \(level) is not one of levels 0 to \(coarsestLevel)"))
         }
-        guard column >= 0, row >= 0, column < l.tileColumns, row < l.tileRows else {
+        let f = 1 << level
+        let l = (width: (header.width + f - 1) / f, height: (header.height + f - 1) / f)
+        guard column >= 0, row >= 0, column * header.tileWidth < l.width, row * header.tileHeight < l.height else {
             throw TessFileError(path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside level \(level)"))
         }
         if let position = storedLevels.firstIndex(where: { $0.level == level }),
@@ -139,6 +141,8 @@ extension TessImage {
                 cap = g.level - 1  // damaged: the next finer level
                 continue
             }
+            // The region is whole level blocks at the level's own size: the level's pixels as they are.
+            if g.isWholeLevelBlocks { return pixels }
             let builder = ViewBuilder(geometry: g, format: header.format, metadata: reader.metadata)
             builder.addLevelRows(pixels, firstRow: ly)
             return builder.image()
@@ -222,6 +226,7 @@ extension TessImage {
                 }
             }
         }
+        if g.isWholeLevelBlocks { return level }
         let builder = ViewBuilder(geometry: g, format: h.format, metadata: reader.metadata)
         builder.addLevelRows(level, firstRow: ly)
         return builder.image()

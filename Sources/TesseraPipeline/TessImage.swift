@@ -24,6 +24,8 @@ public final class TessImage: Sendable {
     /// channels as planes and whole patches (its sides multiples of the patch): reduced views
     /// of such a file are made from the index maps alone.
     let patchSums: [[UInt32]]?
+    /// The full-resolution tiles' bytes, chunk envelopes included.
+    let fullResolutionBytes: Int
 
     /// One stored resolution level: coded as an image of its own (its own header and mode).
     public struct StoredLevel: Sendable {
@@ -63,6 +65,7 @@ public final class TessImage: Sendable {
                     level: l.level, header: l.header, decoder: decoder,
                     bytes: l.index.entries.reduce(0) { $0 + Int($1.length) })
             }
+            fullResolutionBytes = reader.index.entries.reduce(0) { $0 + Int($1.length) }
             let h = reader.header
             if let vq = decoder as? VQDecoder, h.colorTransform == .none, h.width % h.patchSize == 0,
                 h.height % h.patchSize == 0

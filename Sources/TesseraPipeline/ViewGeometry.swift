@@ -24,6 +24,15 @@ public struct ViewGeometry: Sendable {
 
     public var factor: Int { 1 << level }
 
+    /// The region is whole, uncut level blocks and the output is one pixel per block: the area
+    /// filter is then the identity. (A block cut at the image's edge is not: the output pixels'
+    /// footprints are then slightly less than a block.)
+    public var isWholeLevelBlocks: Bool {
+        let f = factor
+        return x % f == 0 && y % f == 0 && width % f == 0 && height % f == 0 && outputWidth * f == width
+            && outputHeight * f == height
+    }
+
     /// Whether the output is the level's pixels themselves (a level's tile), not filtered.
     public let isLevelRect: Bool
 

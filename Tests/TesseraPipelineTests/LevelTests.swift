@@ -135,7 +135,8 @@ final class LevelTests: XCTestCase {
             let image = try TessImage(path: out)
             let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
             let w = input.pixels.width, h = input.pixels.height
-            let views = [(0, 0, w, h, 17, 11), (0, 0, w, h, w / 16, h / 16), (5, 3, w - 9, h - 4, 12, 9),
+            // (The second and third: whole level blocks at one pixel each, the identity filter.)
+            let views = [(0, 0, w, h, 17, 11), (0, 0, 256, 160, 16, 10), (16, 32, 224, 128, 14, 8), (0, 0, w, h, w / 16, h / 16), (5, 3, w - 9, h - 4, 12, 9),
                          (w / 3, h / 4, w / 2, h / 2, 20, 13), (0, 0, w, h, 3, 2), (1, 2, w - 1, h - 2, (w - 1) / 9, (h - 2) / 9)]
             for (x, y, vw, vh, ow, oh) in views {
                 let view = try image.view(x: x, y: y, width: vw, height: vh, outputWidth: ow, outputHeight: oh)
@@ -168,7 +169,7 @@ final class LevelTests: XCTestCase {
             XCTAssertNotNil(image.patchSums, input.path)
             let full = try image.region(x: 0, y: 0, width: image.header.width, height: image.header.height)
             let w = input.pixels.width, h = input.pixels.height
-            for (x, y, vw, vh, ow, oh) in [(0, 0, w, h, w / 4, h / 4), (4, 8, w - 9, h - 13, 70, 40), (13, 7, 300, 200, 37, 25), (0, 0, w, h, w / 8, h / 8)] {
+            for (x, y, vw, vh, ow, oh) in [(0, 0, w, h, w / 4, h / 4), (4, 8, w - 9, h - 13, 70, 40), (13, 7, 300, 200, 37, 25), (0, 0, w, h, w / 8, h / 8), (8, 16, 400, 240, 50, 30)] {
                 let view = try image.view(x: x, y: y, width: vw, height: vh, outputWidth: ow, outputHeight: oh)
                 var k = 0
                 while k < image.levels.count - 1, ow << (k + 1) <= vw, oh << (k + 1) <= vh { k += 1 }

@@ -78,16 +78,30 @@ struct TransformPlaneCoder: Sendable {
             out.withUnsafeMutableBufferPointer { o in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 128) { scratch in
                     let coefficients = scratch.baseAddress!, block = coefficients + 64
+                    let a0 = BlockDCT.basis[0]
                     for b in 0..<(columns * rows) {
                         let source = qp.baseAddress! + b * 64
-                        coefficients[0] = Float(source[0]) * step
+                        let dc = Float(source[0]) * step
+                        var anyAC: Int32 = 0
+                        for k in 1..<64 { anyAC |= source[k] }
+                        let x0 = (b % columns) * 8, y0 = (b / columns) * 8
+                        if anyAC == 0 {
+                            // A flat block (blank paper; most blocks at coarse steps): the inverse
+                            // transform of DC alone is a0·(DC·a0) everywhere, computed as it does.
+                            let v = UInt8(min(max((a0 * (dc * a0) + 128).rounded(), 0), 255))
+                            for y in 0..<min(8, height - y0) {
+                                let row = (y0 + y) * width + x0
+                                for x in 0..<min(8, width - x0) { o[row + x] = v }
+                            }
+                            continue
+                        }
+                        coefficients[0] = dc
                         for k in 1..<64 {
                             let v = source[k]
                             coefficients[zigzag[k]] =
                                 v == 0 ? 0 : v > 0 ? (Float(v) - bias) * step : (Float(v) + bias) * step
                         }
                         BlockDCT.inverse(coefficients, into: block)
-                        let x0 = (b % columns) * 8, y0 = (b / columns) * 8
                         for y in 0..<min(8, height - y0) {
                             let row = (y0 + y) * width + x0
                             for x in 0..<min(8, width - x0) {
