@@ -7,7 +7,7 @@ import TesseraSupport
 /// first stored level, from the full-resolution block sums): each level row is the rounded mean
 /// of its blocks, gathered into a row of tiles that is coded in parallel and appended once
 /// complete — or, for a level whose coding is chosen from its own pixels (`encoder` nil), held
-/// whole and coded by `finishWhole`. See `LevelWriter`.
+/// whole (at most `LevelWriter.wholeLevelBytes`) and coded by `finishWhole`. See `LevelWriter`.
 final class LevelBuilder {
     let level: Int
     let width: Int

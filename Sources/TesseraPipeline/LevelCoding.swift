@@ -12,7 +12,7 @@ import TesseraSupport
 ///   whose error is at most 0.85 of the file's mean squared error (on the level's scale), so
 ///   that each level's PSNR is at least the file's, at the fewest bytes: measured on a sample
 ///   of 4 tiles for the first stored level (coded as it streams past), on all of its tiles for
-///   each coarser level (held whole: at most 1/1024 of the image's pixels). The DCT suits levels: a reduced scan is a smooth,
+///   each coarser level (held whole when it takes at most 32 MiB: 1/1024 of the image's pixels). The DCT suits levels: a reduced scan is a smooth,
 ///   photograph-like image, which a codebook trained on full-resolution patches does not fit
 ///   (measured: level 4 of the 14336² grey documents mosaic coded with the VQ file's own
 ///   codebook and models had a mean squared error of 709 against the 230 wanted, at half the

@@ -175,9 +175,9 @@ final class LevelWriter {
         return out
     }
 
-    /// Levels held whole when they are at most this many pixels (else coded as they stream past,
-    /// as the first stored level).
-    static let wholeLevelPixels = 1 << 24
+    /// Levels held whole when their pixels take at most this many bytes (else coded as they
+    /// stream past, as the first stored level is).
+    static let wholeLevelBytes = 32 << 20
 
     /// Builds, codes and appends every stored level as `coding` chooses: the first from a
     /// sample of its tiles, each coarser one from all of its own; returns what each level cost,
@@ -193,7 +193,7 @@ final class LevelWriter {
             let info = ImageInfo(
                 width: (image.width + f - 1) / f, height: (image.height + f - 1) / f,
                 format: LevelPlan.levelFormat(image.format), metadata: ImageMetadata())
-            let whole = k > plan.firstStored && info.width * info.height <= Self.wholeLevelPixels
+            let whole = k > plan.firstStored && info.width * info.height * info.format.bytesPerPixel <= Self.wholeLevelBytes
             levels.append(
                 LevelBuilder(
                     level: k, image: image, tileSize: tileSize, encoder: whole ? nil : coding.encoder(first, info: info),

@@ -65,6 +65,7 @@ extension TessImage {
         let g = ViewGeometry(
             level: level, levelX: x, levelY: y, width: min(header.tileWidth, l.width - x),
             height: min(header.tileHeight, l.height - y), imageWidth: header.width, imageHeight: header.height)
+        if let means = patchSums, g.factor >= means.minimumFactor { return try fromPatchSums(g, means: means, threads: 0) }
         return try fromFullResolution(g, threads: 0)
     }
 
@@ -125,8 +126,8 @@ extension TessImage {
                 throw TessFileError(path: path, problem: .invalidRequest(error.description))
             }
             guard let position = storedLevels.firstIndex(where: { $0.level == g.level }) else {
-                if let sums = patchSums, g.factor >= header.patchSize {
-                    return try fromPatchSums(g, sums: sums, threads: threads)
+                if let means = patchSums, g.factor >= means.minimumFactor {
+                    return try fromPatchSums(g, means: means, threads: threads)
                 }
                 return try fromFullResolution(g, threads: threads)
             }
@@ -159,12 +160,14 @@ extension TessImage {
         return builder.image()
     }
 
-    /// The view `g`, whose level blocks are whole patches, made from the index maps of a `vq`
-    /// file whose planes are its channels (`patchSums`): each block's sum is its patches'
-    /// codeword sums, so no pixel is made — the same level pixels as from the decoded image.
-    func fromPatchSums(_ g: ViewGeometry, sums: [[UInt32]], threads: Int) throws -> PixelBuffer {
+    /// The view `g`, whose level blocks are whole patches of every plane, made from the index
+    /// maps of a `vq` file (`patchSums`): each block's sum in a plane is its patches' codeword
+    /// sums, so no pixel is made. Planes that are the channels give the same level pixels as the
+    /// decoded image; Y, Cb, Cr planes give the RGB of the block's Y, Cb and Cr means
+    /// (docs/FORMAT.md, "Resolution levels").
+    func fromPatchSums(_ g: ViewGeometry, means: PatchMeans, threads: Int) throws -> PixelBuffer {
         guard let vq = decoder as? VQDecoder else { return try fromFullResolution(g, threads: threads) }
-        let h = header, f = g.factor, p = h.patchSize, channels = h.format.channels
+        let h = header, f = g.factor, p = h.patchSize, channels = h.format.channels, planes = h.planeCount
         let cov = g.covered
         let lx = cov.x / f, ly = cov.y / f
         let lw = (cov.x + cov.width + f - 1) / f - lx, lh = (cov.y + cov.height + f - 1) / f - ly
@@ -174,6 +177,7 @@ extension TessImage {
         let r0 = cov.y / h.tileHeight, r1 = (cov.y + cov.height - 1) / h.tileHeight
         var tiles: [(Int, Int)] = []
         for r in r0...r1 { for c in c0...c1 { tiles.append((c, r)) } }
+        let sums = means.sums, spans = means.spans, ycbcr = means.ycbcr
         let last = sums.map { $0.count - 1 }
         var level = PixelBuffer(width: lw, height: lh, format: format)
         let wide = format.bytesPerSample == 2
@@ -189,36 +193,58 @@ extension TessImage {
                 } catch {
                     throw TessFileError(path: self.path, error)
                 }
-                // The level blocks of this tile inside the view (tiles are whole blocks: f ≤ 8).
+                // The level blocks of this tile inside the view (tiles are whole blocks: f ≤ 8
+                // or a span, both dividing the tile size).
                 let bx0 = max(lx, rect.x / f), bx1 = min(lx + lw, (rect.x + rect.width + f - 1) / f)
                 let by0 = max(ly, rect.y / f), by1 = min(ly + lh, (rect.y + rect.height + f - 1) / f)
                 guard bx1 > bx0, by1 > by0 else { return }
-                let columns = grid.columns
-                for ch in 0..<channels {
-                    maps[ch].withUnsafeBufferPointer { map in
-                        sums[ch].withUnsafeBufferPointer { table in
-                            let top = last[ch]
+                // Each plane's block means, then (Y, Cb, Cr) the pixel.
+                var planeMeans = [Int](repeating: 0, count: (bx1 - bx0) * (by1 - by0) * planes)
+                for plane in 0..<planes {
+                    let s = spans[plane], columns = vq.planeGrid(grid, plane: plane).columns
+                    // Samples of the plane under a patch: p², a patch covering s² image pixels.
+                    maps[plane].withUnsafeBufferPointer { map in
+                        sums[plane].withUnsafeBufferPointer { table in
+                            let top = last[plane]
                             for by in by0..<by1 {
                                 let y0 = by * f, y1 = min(y0 + f, h.height)
-                                let py0 = (y0 - rect.y) / p, py1 = (y1 - rect.y) / p
+                                let py0 = (y0 - rect.y) / s, py1 = (y1 - rect.y) / s
                                 for bx in bx0..<bx1 {
                                     let x0 = bx * f, x1 = min(x0 + f, h.width)
-                                    let px0 = (x0 - rect.x) / p, px1 = (x1 - rect.x) / p
+                                    let px0 = (x0 - rect.x) / s, px1 = (x1 - rect.x) / s
                                     var sum: UInt64 = 0
                                     for py in py0..<py1 {
                                         let row = py * columns
                                         for px in px0..<px1 { sum &+= UInt64(table[min(Int(map[row + px]), top)]) }
                                     }
-                                    let count = UInt64((x1 - x0) * (y1 - y0)) * den
-                                    let v = (sum * num + count / 2) / count
-                                    let i = ((by - ly) * lw + (bx - lx)) * channels + ch
-                                    if wide {
-                                        out.value.storeBytes(
-                                            of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: 2 * i,
-                                            as: UInt16.self)
-                                    } else {
-                                        out.value.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i, as: UInt8.self)
-                                    }
+                                    let count = UInt64((px1 - px0) * (py1 - py0) * p * p) * den
+                                    planeMeans[((by - by0) * (bx1 - bx0) + (bx - bx0)) * planes + plane] =
+                                        Int((sum * num + count / 2) / count)
+                                }
+                            }
+                        }
+                    }
+                }
+                for by in by0..<by1 {
+                    for bx in bx0..<bx1 {
+                        let m = ((by - by0) * (bx1 - bx0) + (bx - bx0)) * planes
+                        let i = ((by - ly) * lw + (bx - lx)) * channels
+                        if ycbcr {
+                            let (r, g, b) = YCbCr.inverse(y: planeMeans[m], cb: planeMeans[m + 1], cr: planeMeans[m + 2])
+                            out.value.storeBytes(of: r, toByteOffset: i, as: UInt8.self)
+                            out.value.storeBytes(of: g, toByteOffset: i + 1, as: UInt8.self)
+                            out.value.storeBytes(of: b, toByteOffset: i + 2, as: UInt8.self)
+                            if channels == 4 {
+                                out.value.storeBytes(of: UInt8(truncatingIfNeeded: planeMeans[m + 3]), toByteOffset: i + 3, as: UInt8.self)
+                            }
+                        } else {
+                            for ch in 0..<channels {
+                                let v = planeMeans[m + ch]
+                                if wide {
+                                    out.value.storeBytes(
+                                        of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: 2 * (i + ch), as: UInt16.self)
+                                } else {
+                                    out.value.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i + ch, as: UInt8.self)
                                 }
                             }
                         }

@@ -20,10 +20,19 @@ public final class TessImage: Sendable {
     public let coding: CodingParameters
     /// The stored resolution levels (none in Format_Version 1 files), finer first.
     public let storedLevels: [StoredLevel]
-    /// Per plane, each codeword's sum of decoded samples, when the file is `vq` with its
-    /// channels as planes and whole patches (its sides multiples of the patch): reduced views
-    /// of such a file are made from the index maps alone.
-    let patchSums: [[UInt32]]?
+    /// What reduced views of a `vq` file are made from without making pixels (`fromPatchSums`):
+    /// each plane's codeword sums of decoded samples and the square a patch of it covers. Only
+    /// when the image's sides and the tiles are whole squares of the largest such span.
+    struct PatchMeans: Sendable {
+        var sums: [[UInt32]]
+        var spans: [Int]
+        /// Planes Y, Cb, Cr (colour transforms 2 and 3) rather than the channels themselves.
+        var ycbcr: Bool
+        /// The smallest level block these serve: the largest span.
+        var minimumFactor: Int
+    }
+
+    let patchSums: PatchMeans?
     /// The full-resolution tiles' bytes, chunk envelopes included.
     let fullResolutionBytes: Int
 
@@ -67,10 +76,14 @@ public final class TessImage: Sendable {
             }
             fullResolutionBytes = reader.index.entries.reduce(0) { $0 + Int($1.length) }
             let h = reader.header
-            if let vq = decoder as? VQDecoder, h.colorTransform == .none, h.width % h.patchSize == 0,
-                h.height % h.patchSize == 0
-            {
-                patchSums = vq.codewordSums()
+            if let vq = decoder as? VQDecoder {
+                let spans = vq.planeSpans, span = spans.max() ?? h.patchSize
+                if [h.width, h.height, h.tileWidth, h.tileHeight].allSatisfy({ $0 % span == 0 }) {
+                    patchSums = PatchMeans(
+                        sums: vq.codewordSums(), spans: spans, ycbcr: h.colorTransform.isYCbCr, minimumFactor: span)
+                } else {
+                    patchSums = nil
+                }
             } else {
                 patchSums = nil
             }

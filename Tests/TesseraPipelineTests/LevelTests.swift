@@ -1,11 +1,11 @@
 import Foundation
 import TestSupport
-import TesseraCodecs
 import TesseraFormat
 import TesseraIO
 import TesseraSupport
 import XCTest
 
+@testable import TesseraCodecs
 @testable import TesseraPipeline
 
 /// Stored resolution levels (docs/FORMAT.md, "Resolution levels"): what compress stores, what
@@ -178,6 +178,79 @@ final class LevelTests: XCTestCase {
                     LevelReference.level(full, k: k), k: k, channels: 1, x: x, y: y, w: vw, h: vh, ow: ow, oh: oh)
                 XCTAssertEqual(LevelReference.values(view), expected, "\(input.path) view \((x, y, vw, vh, ow, oh))")
             }
+        }
+    }
+
+    /// Colour VQ files (Y, Cb, Cr; 4:2:0 and 4:4:4) make the levels they do not store from the
+    /// index maps too, from level 3 (4:2:0: a chroma patch covers 8×8 pixels) or 2 on: each
+    /// level pixel the RGB of its block's Y, Cb and Cr means — checked against those means
+    /// computed from the decoded planes patch by patch — and close to the decoded pixels' means.
+    func testColourViewsFromIndexMapsAreTheRGBOfThePlaneMeans() throws {
+        try Corpus.require()
+        let dir = try ScratchDirectory()
+        let input = try Self.crop(Corpus.path("kodak/kodim23.png"), x: 64, y: 40, width: 576, height: 392, in: dir, name: "rgb.png")
+        for (color, first) in [(LossyColor.ycbcr420, 3), (.ycbcr, 2)] {
+            var options = Self.options(.vq(VQOptions()), tile: 64)
+            options.color = color
+            let out = dir.path("colour-\(color).tess")
+            _ = try Compressor.compress(input: input.path, output: out, options: options)
+            let image = try TessImage(path: out)
+            let means = try XCTUnwrap(image.patchSums)
+            XCTAssertEqual(means.minimumFactor, 1 << first)
+            let h = image.header, p = h.patchSize, d = p * p
+            let vq = try XCTUnwrap(image.decoder as? VQDecoder)
+            // The decoded planes, whole (chroma at half size for 4:2:0), patch by patch.
+            let spans = vq.planeSpans
+            var planes = spans.map { s in [Int](repeating: 0, count: (h.width * p / s) * (h.height * p / s)) }
+            for tr in 0..<h.tileRows {
+                for tc in 0..<h.tileColumns {
+                    let tile = try XCTUnwrap(try image.decodedTile(column: tc, row: tr) as? VQDecodedTile)
+                    let rect = h.tileRect(column: tc, row: tr)
+                    for plane in 0..<h.planeCount {
+                        let s = spans[plane], pw = h.width * p / s
+                        let g = vq.planeGrid(tile.grid, plane: plane)
+                        for sy in 0..<g.height {
+                            for sx in 0..<g.width {
+                                let code = min(Int(tile.maps[plane][(sy / p) * g.columns + sx / p]), vq.codewordCounts[plane] - 1)
+                                planes[plane][(rect.y * p / s + sy) * pw + rect.x * p / s + sx] =
+                                    Int(vq.sampleTables[plane][code * d + (sy % p) * p + sx % p])
+                            }
+                        }
+                    }
+                }
+            }
+            let full = try image.region(x: 0, y: 0, width: h.width, height: h.height)
+            var checked = 0
+            for (x, y, vw, vh, ow, oh) in [(0, 0, 576, 392, 72, 49), (8, 16, 300, 200, 30, 20), (0, 0, 576, 392, 144, 98), (0, 0, 576, 392, 23, 11)] {
+                var k = 0
+                while k < image.levels.count - 1, ow << (k + 1) <= vw, oh << (k + 1) <= vh { k += 1 }
+                let f = 1 << k
+                guard k >= first, !image.storedLevels.contains(where: { $0.level == k }) else { continue }
+                let lw = h.width / f, lh = h.height / f
+                var values: [Int] = []
+                for by in 0..<lh {
+                    for bx in 0..<lw {
+                        var m: [Int] = []
+                        for plane in 0..<h.planeCount {
+                            let s = spans[plane], pw = h.width * p / s, b = f * p / s
+                            var sum = 0
+                            for yy in (by * b)..<((by + 1) * b) { for xx in (bx * b)..<((bx + 1) * b) { sum += planes[plane][yy * pw + xx] } }
+                            m.append((2 * sum + b * b) / (2 * b * b))
+                        }
+                        let (r, g, bl) = YCbCr.inverse(y: m[0], cb: m[1], cr: m[2])
+                        values += [Int(r), Int(g), Int(bl)]
+                    }
+                }
+                let view = try image.view(x: x, y: y, width: vw, height: vh, outputWidth: ow, outputHeight: oh)
+                let expected = LevelReference.filter((lw, lh, values), k: k, channels: 3, x: x, y: y, w: vw, h: vh, ow: ow, oh: oh)
+                XCTAssertEqual(LevelReference.values(view), expected, "\(color) view \((x, y, vw, vh, ow, oh)) level \(k)")
+                // Close to the means of the decoded pixels.
+                let fromPixels = LevelReference.filter(
+                    LevelReference.level(full, k: k), k: k, channels: 3, x: x, y: y, w: vw, h: vh, ow: ow, oh: oh)
+                XCTAssertGreaterThan(Self.psnr(expected, fromPixels, maxValue: 255), 40, "\(color) level \(k)")
+                checked += 1
+            }
+            XCTAssertEqual(checked, color == .ycbcr ? 3 : 2, "\(color)")
         }
     }
 

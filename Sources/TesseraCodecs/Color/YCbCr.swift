@@ -6,7 +6,7 @@ import TesseraIO
 /// Not reversible (rounding), which is why lossless and near-lossless coding use YCoCg-R or
 /// none. Fixed point with 16 fractional bits both ways, so every decoder gives the same bytes
 /// (docs/FORMAT.md, colour transform 2).
-enum YCbCr {
+public enum YCbCr {
     /// Y, Cb, Cr (then alpha as it is) of an 8-bit RGB or RGBA tile, in the tile's own format.
     static func forward(_ tile: PixelBuffer) -> PixelBuffer {
         precondition(tile.format.bytesPerSample == 1 && tile.format.channels >= 3)
@@ -32,8 +32,9 @@ enum YCbCr {
         return (UInt8(clamping: y), UInt8(clamping: cb), UInt8(clamping: cr))
     }
 
+    /// R, G, B of one Y, Cb, Cr sample triple (0…255 each), as every decoder makes them.
     @inline(__always)
-    static func inverse(y: Int, cb: Int, cr: Int) -> (UInt8, UInt8, UInt8) {
+    public static func inverse(y: Int, cb: Int, cr: Int) -> (UInt8, UInt8, UInt8) {
         let u = cb - 128, v = cr - 128
         let r = y + ((91881 * v + 32768) >> 16)
         let g = y + ((-22554 * u - 46802 * v + 32768) >> 16)

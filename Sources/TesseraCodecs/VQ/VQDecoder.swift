@@ -46,6 +46,12 @@ public struct VQDecoder: TileDecoder {
         }
     }
 
+    /// Per plane, the side in image pixels of the square one patch of that plane covers: the
+    /// patch size, twice it for the half-size chroma planes of colour transform 3 (4:2:0).
+    public var planeSpans: [Int] {
+        (0..<header.planeCount).map { header.colorTransform == .ycbcr420 && ($0 == 1 || $0 == 2) ? 2 * header.patchSize : header.patchSize }
+    }
+
     /// Multiplier from a stored sample to the codebooks' 0–255 scale (1-bit 0/1 → 0/255, 16-bit
     /// ÷ 257), so one codebook serves images of any depth.
     public static func scale(for format: PixelFormat) -> Float {
