@@ -24,7 +24,11 @@ final class ViewBuilder: ImageSink {
     private let scaleDenominator: UInt64
     private let levelWidth: Int
     /// Per level column: the output columns it reaches and their weights.
-    private let columnWeights: [[(output: Int, weight: UInt64)]]
+    /// Per level column c, the output columns it reaches and their weights (flat):
+    /// columnOutputs[columnStart[c] ..< columnStart[c + 1]], columnWeightValues likewise.
+    private let columnStart: [Int]
+    private let columnOutputs: [Int]
+    private let columnWeightValues: [UInt64]
     /// Sums of the level row being gathered (levelWidth × channels).
     private var sums: [UInt64]
     /// The image row (absolute) the next band row is.
@@ -50,9 +54,14 @@ final class ViewBuilder: ImageSink {
         levelValues = [UInt64](repeating: 0, count: levelWidth * format.channels)
         output = [UInt64](repeating: 0, count: g.outputWidth * g.outputHeight * format.channels)
         let levelX0 = g.covered.x / f
-        columnWeights = (0..<levelWidth).map { c in
+        let columnWeights = (0..<levelWidth).map { c in
             Self.weights(levelPixel: levelX0 + c, start: g.x, length: g.width, factor: f, outputs: g.outputWidth)
         }
+        var start = [0]
+        for w in columnWeights { start.append(start.last! + w.count) }
+        columnStart = start
+        columnOutputs = columnWeights.flatMap { $0.map(\.output) }
+        columnWeightValues = columnWeights.flatMap { $0.map(\.weight) }
     }
 
     /// The output pixels that level pixel `p` reaches along one axis, with the length each
@@ -175,19 +184,25 @@ final class ViewBuilder: ImageSink {
         }
         let rowWeights = Self.weights(levelPixel: levelRow, start: g.y, length: g.height, factor: f, outputs: g.outputHeight)
         let channels = channels, levelWidth = levelWidth, outputRow = g.outputWidth * channels
-        let columnWeights = columnWeights
         levelValues.withUnsafeBufferPointer { values in
             across.withUnsafeMutableBufferPointer { across in
-                for i in 0..<across.count { across[i] = 0 }
-                for c in 0..<levelWidth {
-                    for (o, w) in columnWeights[c] {
-                        for ch in 0..<channels { across[o * channels + ch] += w * values[c * channels + ch] }
+                columnStart.withUnsafeBufferPointer { start in
+                    columnOutputs.withUnsafeBufferPointer { outputs in
+                        columnWeightValues.withUnsafeBufferPointer { weights in
+                            for i in 0..<across.count { across[i] = 0 }
+                            for c in 0..<levelWidth {
+                                for j in start[c]..<start[c + 1] {
+                                    let o = outputs[j] * channels, w = weights[j], v = c * channels
+                                    for ch in 0..<channels { across[o + ch] &+= w &* values[v + ch] }
+                                }
+                            }
+                        }
                     }
                 }
                 output.withUnsafeMutableBufferPointer { output in
                     for (o, w) in rowWeights {
                         let base = o * outputRow
-                        for i in 0..<outputRow { output[base + i] += w * across[i] }
+                        for i in 0..<outputRow { output[base + i] &+= w &* across[i] }
                     }
                 }
             }
