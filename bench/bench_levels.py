@@ -91,13 +91,15 @@ for name, pnm in INPUTS:
                          size_ratio=a["output_bytes"] / b["output_bytes"],
                          mps=mp / statistics.median(wall[True]), mps_nolevels=mp / statistics.median(wall[False]),
                          cpu=statistics.median(cpu[True]), cpu_nolevels=statistics.median(cpu[False]),
-                         runs=len(wall[True]), rss_mb=a.get("peak_rss_bytes", 0) / 2**20, psnr=a["psnr"],
+                         runs=len(wall[True]), rss_mb=a.get("peak_rss_bytes", 0) / 2**20,
+                         rss_nolevels_mb=b.get("peak_rss_bytes", 0) / 2**20, psnr=a["psnr"],
                          levels=a["levels"]))
         r = rows[-1]
         print(f"   tessera {mode}: {r['bytes']} bytes with levels, {r['bytes_nolevels']} without "
               f"(x{r['size_ratio']:.4f}); compress {r['mps']:.1f} MP/s against {r['mps_nolevels']:.1f} "
               f"(x{r['mps'] / r['mps_nolevels']:.2f}; CPU {r['cpu']:.1f} s against {r['cpu_nolevels']:.1f} s, "
-              f"x{r['cpu_nolevels'] / r['cpu']:.2f}; median of {r['runs']}); peak RSS {r['rss_mb']:.0f} MB", flush=True)
+              f"x{r['cpu_nolevels'] / r['cpu']:.2f}; median of {r['runs']}); peak RSS {r['rss_mb']:.0f} MB "
+              f"({r['rss_nolevels_mb']:.0f} MB without)", flush=True)
     pyramid, flat = f"{OUT}/{name}-vips-pyramid.tif", f"{OUT}/{name}-vips-flat.tif"
     opts = "[tile,tile-width=256,tile-height=256,compression=jpeg,Q=75,bigtiff"
     run(["vips", "copy", pnm, pyramid + opts + ",pyramid]"])
@@ -145,7 +147,7 @@ for name, pnm in INPUTS:
                      lib_median=lib["median_ms"], lib_p95=lib["p95_ms"], vips_pyramid_ratio=vips_ratio))
     os.remove(pyramid)
 
-print("\n| input | mode | bytes with levels | without | size ratio | compress MP/s with / without (speed ratio) | CPU s with / without | RSS MB | full-res PSNR | stored levels: PSNR (dB) |")
+print("\n| input | mode | bytes with levels | without | size ratio | compress MP/s with / without (speed ratio) | CPU s with / without | RSS MB with / without | full-res PSNR | stored levels: PSNR (dB) |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     if r["mode"] == "views":
@@ -154,7 +156,7 @@ for r in rows:
     ps = r["psnr"] if isinstance(r["psnr"], str) else f"{r['psnr']:.2f}"
     print(f"| {r['input']} | {r['mode']} | {r['bytes']} | {r['bytes_nolevels']} | {r['size_ratio']:.4f} | "
           f"{r['mps']:.1f} / {r['mps_nolevels']:.1f} (x{r['mps'] / r['mps_nolevels']:.2f}) | "
-          f"{r['cpu']:.1f} / {r['cpu_nolevels']:.1f} | {r['rss_mb']:.0f} | {ps} | {lv} |")
+          f"{r['cpu']:.1f} / {r['cpu_nolevels']:.1f} | {r['rss_mb']:.0f} / {r['rss_nolevels_mb']:.0f} | {ps} | {lv} |")
 print("\n| input | whole 1024² tessera / vips (ms) | ratio | random views CLI median tessera / vips (ms) | library median / p95 (ms) | vips pyramid size ratio |")
 print("|---|---|---|---|---|---|")
 for r in rows:
