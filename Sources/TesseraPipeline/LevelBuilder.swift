@@ -129,8 +129,9 @@ final class LevelBuilder {
         bandRows = 0
     }
 
-    /// Codes a level held whole: `coding` chooses from all of its tiles, then they are coded.
-    func finishWhole(_ coding: LevelCoding) throws {
+    /// Codes a level held whole: `coding` chooses from all of its tiles (searching near `near`,
+    /// the next finer level's choice), then they are coded.
+    func finishWhole(_ coding: LevelCoding, near: LevelCoding.Choice?) throws {
         guard encoder == nil else { return }
         precondition(y == height, "level \(level) incomplete")
         var tiles: [PixelBuffer] = []
@@ -139,7 +140,7 @@ final class LevelBuilder {
                 tiles.append(band.cropped(x: c, y: r, width: min(tileSize, width - c), height: min(tileSize, height - r)))
             }
         }
-        let chosen = coding.choice(sample: tiles)
+        let chosen = coding.choice(sample: tiles, near: near)
         let made = coding.encoder(chosen, info: info)
         choice = chosen
         encoder = made

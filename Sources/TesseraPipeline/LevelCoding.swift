@@ -63,9 +63,13 @@ struct LevelCoding {
     }
 
     /// The choice for a level of which `sample` is some tiles (or all of them).
-    func choice(sample: [PixelBuffer]) -> Choice {
+    func choice(sample: [PixelBuffer], near: Choice? = nil) -> Choice {
         if let fixed { return fixed }
-        if is8Bit, let step = Self.coarsestStep(within: target, sample: sample, tileSize: tileSize, threads: threads) {
+        var nearStep: Double?
+        if case .transform(let s) = near { nearStep = s }
+        if is8Bit,
+            let step = Self.coarsestStep(within: target, sample: sample, near: nearStep, tileSize: tileSize, threads: threads)
+        {
             return .transform(step: step)
         }
         // Uniform error over ±e has mean square e(e + 1)/3.
@@ -77,7 +81,9 @@ struct LevelCoding {
     /// The coarsest transform step (to 1/16) whose mean squared error over `sample` is at most
     /// `target`: a bisection on the logarithm of the step, 6 rounds between 1 and 255; nil when
     /// even step 1 misses it (then near-lossless coding is used).
-    static func coarsestStep(within target: Double, sample: [PixelBuffer], tileSize: Int, threads: Int) -> Double? {
+    static func coarsestStep(
+        within target: Double, sample: [PixelBuffer], near: Double? = nil, tileSize: Int, threads: Int
+    ) -> Double? {
         func mse(_ step: Double) -> Double {
             let errors =
                 (try? Parallel.map(sample, threads: threads) { tile -> (Double, Int) in
@@ -90,6 +96,17 @@ struct LevelCoding {
                 }) ?? []
             let n = errors.reduce(0) { $0 + $1.1 }
             return n > 0 ? errors.reduce(0) { $0 + $1.0 } / Double(n) : .infinity
+        }
+        // Near a step found for a finer level (the next coarser level's is within a factor 1.6 of
+        // it, measured: 75.9, 82.7, 90.2 on the 14336² grey mosaic): 3 rounds in that bracket.
+        if let near, near > 1, mse(near / 1.6) <= target {
+            var lo = log(near / 1.6), hi = log(min(near * 1.6, 255))
+            if mse(exp(hi)) <= target { return (exp(hi) * 16).rounded(.down) / 16 }
+            for _ in 0..<3 {
+                let mid = (lo + hi) / 2
+                if mse(exp(mid)) <= target { lo = mid } else { hi = mid }
+            }
+            return (exp(lo) * 16).rounded(.down) / 16
         }
         var lo = 0.0, hi = log(255.0)  // mse(e^lo) within target is assumed; e^hi is the coarsest
         if mse(255) <= target { return 255 }

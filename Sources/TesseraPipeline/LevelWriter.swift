@@ -230,7 +230,11 @@ final class LevelWriter {
         }
         close(fd)
         fd = -1
-        for l in levels { try l.finishWhole(coding) }
+        var previous: LevelCoding.Choice? = first
+        for l in levels {
+            try l.finishWhole(coding, near: previous)
+            previous = l.choice
+        }
         let reports = levels.map {
             Report(
                 level: $0.level, width: $0.width, height: $0.height, bytes: $0.bytes, quality: $0.quality,
