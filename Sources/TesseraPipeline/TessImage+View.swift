@@ -65,7 +65,7 @@ extension TessImage {
         let g = ViewGeometry(
             level: level, levelX: x, levelY: y, width: min(header.tileWidth, l.width - x),
             height: min(header.tileHeight, l.height - y), imageWidth: header.width, imageHeight: header.height)
-        if let means = patchSums, g.factor >= means.minimumFactor { return try fromPatchSums(g, means: means, threads: 0) }
+        if let means = patchSums, g.level >= 1 { return try fromPatchSums(g, means: means, threads: 0) }
         return try fromFullResolution(g, threads: 0)
     }
 
@@ -126,7 +126,7 @@ extension TessImage {
                 throw TessFileError(path: path, problem: .invalidRequest(error.description))
             }
             guard let position = storedLevels.firstIndex(where: { $0.level == g.level }) else {
-                if let means = patchSums, g.factor >= means.minimumFactor {
+                if let means = patchSums, g.level >= 1 {
                     return try fromPatchSums(g, means: means, threads: threads)
                 }
                 return try fromFullResolution(g, threads: threads)
@@ -160,9 +160,9 @@ extension TessImage {
         return builder.image()
     }
 
-    /// The view `g`, whose level blocks are whole patches of every plane, made from the index
-    /// maps of a `vq` file (`patchSums`): each block's sum in a plane is its patches' codeword
-    /// sums, so no pixel is made. Planes that are the channels give the same level pixels as the
+    /// The view `g` (level 1 or deeper) made from the index maps of a `vq` file (`patchSums`):
+    /// each block's sum in a plane is its patches' codeword sums, or the sum over one square of
+    /// one patch when the block is smaller than a patch of that plane, so no pixel is made. Planes that are the channels give the same level pixels as the
     /// decoded image; Y, Cb, Cr planes give the RGB of the block's Y, Cb and Cr means
     /// (docs/FORMAT.md, "Resolution levels").
     func fromPatchSums(_ g: ViewGeometry, means: PatchMeans, threads: Int) throws -> PixelBuffer {
@@ -178,7 +178,7 @@ extension TessImage {
         var tiles: [(Int, Int)] = []
         for r in r0...r1 { for c in c0...c1 { tiles.append((c, r)) } }
         let sums = means.sums, spans = means.spans, ycbcr = means.ycbcr
-        let last = sums.map { $0.count - 1 }
+        let last = sums.map { $0[0].count / (p * p) - 1 }
         var level = PixelBuffer(width: lw, height: lh, format: format)
         let wide = format.bytesPerSample == 2
         try level.bytes.withUnsafeMutableBytes { raw in
@@ -200,30 +200,50 @@ extension TessImage {
                 guard bx1 > bx0, by1 > by0 else { return }
                 // Each plane's block means, then (Y, Cb, Cr) the pixel.
                 var planeMeans = [Int](repeating: 0, count: (bx1 - bx0) * (by1 - by0) * planes)
+                planeMeans.withUnsafeMutableBufferPointer { planeMeans in
                 for plane in 0..<planes {
+                    // The block's side in the plane's samples: q; whole patches when q ≥ p, else
+                    // one q × q square of one patch (the sums of such squares are tabled).
                     let s = spans[plane], columns = vq.planeGrid(grid, plane: plane).columns
-                    // Samples of the plane under a patch: p², a patch covering s² image pixels.
+                    let q = f * p / s
+                    var qLog = 0
+                    while 1 << (qLog + 1) <= min(q, p) { qLog += 1 }
+                    let perSide = p / (1 << qLog)
                     maps[plane].withUnsafeBufferPointer { map in
-                        sums[plane].withUnsafeBufferPointer { table in
+                        sums[plane][qLog].withUnsafeBufferPointer { table in
                             let top = last[plane]
                             for by in by0..<by1 {
                                 let y0 = by * f, y1 = min(y0 + f, h.height)
-                                let py0 = (y0 - rect.y) / s, py1 = (y1 - rect.y) / s
+                                // The block's rows in the plane's samples, within the tile.
+                                let sy0 = (y0 - rect.y) * p / s, sy1 = (y1 - rect.y) * p / s
                                 for bx in bx0..<bx1 {
                                     let x0 = bx * f, x1 = min(x0 + f, h.width)
-                                    let px0 = (x0 - rect.x) / s, px1 = (x1 - rect.x) / s
+                                    let sx0 = (x0 - rect.x) * p / s, sx1 = (x1 - rect.x) * p / s
                                     var sum: UInt64 = 0
-                                    for py in py0..<py1 {
-                                        let row = py * columns
-                                        for px in px0..<px1 { sum &+= UInt64(table[min(Int(map[row + px]), top)]) }
+                                    if q >= p {
+                                        for py in (sy0 / p)..<(sy1 / p) {
+                                            let row = py * columns
+                                            for px in (sx0 / p)..<(sx1 / p) {
+                                                sum &+= UInt64(table[min(Int(map[row + px]), top)])
+                                            }
+                                        }
+                                    } else {
+                                        let code = min(Int(map[(sy0 / p) * columns + sx0 / p]), top)
+                                        let square = ((sy0 % p) / q) * perSide + (sx0 % p) / q
+                                        sum = UInt64(table[code * perSide * perSide + square])
                                     }
-                                    let count = UInt64((px1 - px0) * (py1 - py0) * p * p) * den
-                                    planeMeans[((by - by0) * (bx1 - bx0) + (bx - bx0)) * planes + plane] =
-                                        Int((sum * num + count / 2) / count)
+                                    let count = UInt64((sx1 - sx0) * (sy1 - sy0)) * den
+                                    // Whole blocks have a power-of-two count: a shift, not a division.
+                                    let mean =
+                                        count & (count - 1) == 0
+                                        ? (sum * num + count / 2) >> UInt64(count.trailingZeroBitCount)
+                                        : (sum * num + count / 2) / count
+                                    planeMeans[((by - by0) * (bx1 - bx0) + (bx - bx0)) * planes + plane] = Int(mean)
                                 }
                             }
                         }
                     }
+                }
                 }
                 for by in by0..<by1 {
                     for bx in bx0..<bx1 {

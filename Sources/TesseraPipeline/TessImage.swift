@@ -21,15 +21,14 @@ public final class TessImage: Sendable {
     /// The stored resolution levels (none in Format_Version 1 files), finer first.
     public let storedLevels: [StoredLevel]
     /// What reduced views of a `vq` file are made from without making pixels (`fromPatchSums`):
-    /// each plane's codeword sums of decoded samples and the square a patch of it covers. Only
-    /// when the image's sides and the tiles are whole squares of the largest such span.
+    /// each plane's codeword sums of decoded samples over squares of every power-of-two side q
+    /// up to the patch (`sums[plane][log2 q]`), and the square of the image a patch of each plane
+    /// covers. Only when the image's sides and the tiles are whole squares of the largest span.
     struct PatchMeans: Sendable {
-        var sums: [[UInt32]]
+        var sums: [[[UInt32]]]
         var spans: [Int]
         /// Planes Y, Cb, Cr (colour transforms 2 and 3) rather than the channels themselves.
         var ycbcr: Bool
-        /// The smallest level block these serve: the largest span.
-        var minimumFactor: Int
     }
 
     let patchSums: PatchMeans?
@@ -79,8 +78,13 @@ public final class TessImage: Sendable {
             if let vq = decoder as? VQDecoder {
                 let spans = vq.planeSpans, span = spans.max() ?? h.patchSize
                 if [h.width, h.height, h.tileWidth, h.tileHeight].allSatisfy({ $0 % span == 0 }) {
-                    patchSums = PatchMeans(
-                        sums: vq.codewordSums(), spans: spans, ycbcr: h.colorTransform.isYCbCr, minimumFactor: span)
+                    var bySquare: [[[UInt32]]] = Array(repeating: [], count: h.planeCount)
+                    var q = 1
+                    while q <= h.patchSize {
+                        for (plane, table) in vq.codewordSums(square: q).enumerated() { bySquare[plane].append(table) }
+                        q *= 2
+                    }
+                    patchSums = PatchMeans(sums: bySquare, spans: spans, ycbcr: h.colorTransform.isYCbCr)
                 } else {
                     patchSums = nil
                 }

@@ -36,13 +36,22 @@ public struct VQDecoder: TileDecoder {
             header.format.bytesPerSample == 1 ? sampleTables.map { $0.map { UInt8(truncatingIfNeeded: $0) } } : []
     }
 
-    /// Per plane, the sum of each codeword's decoded samples (its whole patch, as `decode`
-    /// makes it): a patch's mean for reduced views without making its pixels. Index `i` of a
-    /// map stands for codeword min(i, count − 1), as in `reconstruct`.
-    public func codewordSums() -> [[UInt32]] {
-        let d = header.patchSize * header.patchSize
+    /// Per plane, the sums of each codeword's decoded samples (as `decode` makes them) over
+    /// the q × q squares of its patch (q a power of two up to the patch size), codeword by
+    /// codeword, squares in raster order: a block's mean for reduced views without making its
+    /// pixels. Index `i` of a map stands for codeword min(i, count − 1), as in `reconstruct`.
+    public func codewordSums(square q: Int) -> [[UInt32]] {
+        let p = header.patchSize, d = p * p, n = p / q
         return sampleTables.map { table in
-            (0..<(table.count / d)).map { c in table[(c * d)..<((c + 1) * d)].reduce(0) { $0 + UInt32($1) } }
+            var out = [UInt32](repeating: 0, count: table.count / d * n * n)
+            for c in 0..<(table.count / d) {
+                for y in 0..<p {
+                    for x in 0..<p {
+                        out[(c * n + y / q) * n + x / q] += UInt32(table[c * d + y * p + x])
+                    }
+                }
+            }
+            return out
         }
     }
 
