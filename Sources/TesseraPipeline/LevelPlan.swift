@@ -25,11 +25,12 @@ public struct LevelPlan: Sendable, Equatable {
     }
 
     /// The first level stored, whatever the mode: level 4, 1/16 of the size (1/256 of the
-    /// pixels). Measured on the 14336² grey documents mosaic (`tessera compress --json`),
-    /// levels from 3 on cost 11.5 % of a VQ file, 5.4 % of a transform file (step 6) and 7.3 % of
-    /// a lossless one; from 4 on, 2.5 %, 1.4 % and 2.2 %. A view that needs level 1, 2 or 3 is
-    /// made from full resolution (4, 16 or 64 times its pixels). Level pixels come from blocks
-    /// of 16×16 full-resolution pixels inside one tile (tiles are multiples of 16).
+    /// pixels). Levels from 3 on cost 11.5 % of a VQ file of the 14336² grey documents mosaic,
+    /// 5.4 % of a transform one (step 6) and 7.3 % of a lossless one (`tessera compress --json`);
+    /// from 4 on, on the 32768² mosaic (bench/results/bench-levels.md), 2.4 %, 1.5 % and 2.3 %.
+    /// A view that needs level 1, 2 or 3 is made from full resolution (4, 16 or 64 times its
+    /// pixels; for VQ files from the index maps alone, a sixteenth of that). Level pixels come
+    /// from blocks of 16×16 full-resolution pixels inside one tile (tiles are multiples of 16).
     public static let firstStoredLevel = 4
 
     public init(coarsest: Int, firstStored: Int) {
