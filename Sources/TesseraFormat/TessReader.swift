@@ -124,23 +124,9 @@ public final class TessReader: Sendable {
         guard column >= 0, row >= 0, column < header.tileColumns, row < header.tileRows else {
             throw TessFileError(path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside the image"))
         }
-        let e = index.entry(column: column, row: row)
-        let place = "tile (\(column), \(row))"
-        let bytes = try source.read(at: e.offset, count: Int(e.length))
-        do {
-            let (chunk, used) = try Chunk.decode(bytes[...], context: place)
-            guard chunk.type == .tile, used == bytes.count else {
-                throw ContainerError.malformed(place, "the index points at a \(chunk.type) chunk")
-            }
-            var r = ByteReader(chunk.payload, context: place)
-            let c = Int(try r.u32()), rr = Int(try r.u32())
-            guard c == column, rr == row else {
-                throw ContainerError.malformed(place, "the chunk says it is tile (\(c), \(rr))")
-            }
-            return chunk.payload[8...]
-        } catch let e as ContainerError {
-            throw TessFileError(path: path, e)
-        }
+        return try payload(
+            at: index.entry(column: column, row: row), type: .tile, fields: [column, row],
+            name: { "tile (\($0[0]), \($0[1]))" })
     }
 
     /// The coded payload of tile (column, row) of stored level `level` (the `position` in
@@ -151,20 +137,31 @@ public final class TessReader: Sendable {
             throw TessFileError(
                 path: path, problem: .invalidRequest("tile (\(column), \(row)) is outside level \(l.level)"))
         }
-        let e = l.index.entry(column: column, row: row)
-        let place = "level \(l.level) tile (\(column), \(row))"
-        let bytes = try source.read(at: e.offset, count: Int(e.length))
+        return try payload(
+            at: l.index.entry(column: column, row: row), type: .levelTile, fields: [l.level, column, row],
+            name: { "level \($0[0]) tile (\($0[1]), \($0[2]))" })
+    }
+
+    /// The payload after the u32 `fields` of the chunk of `type` that `entry` points at, its
+    /// checksum verified and its fields checked against those the index promised; `name` says
+    /// which tile a list of fields is.
+    private func payload(at entry: SeekIndex.Entry, type: ChunkType, fields: [Int], name: ([Int]) -> String) throws
+        -> ArraySlice<UInt8>
+    {
+        let place = name(fields)
+        let bytes = try source.read(at: entry.offset, count: Int(entry.length))
         do {
             let (chunk, used) = try Chunk.decode(bytes[...], context: place)
-            guard chunk.type == .levelTile, used == bytes.count else {
+            guard chunk.type == type, used == bytes.count else {
                 throw ContainerError.malformed(place, "the index points at a \(chunk.type) chunk")
             }
             var r = ByteReader(chunk.payload, context: place)
-            let k = Int(try r.u32()), c = Int(try r.u32()), rr = Int(try r.u32())
-            guard k == l.level, c == column, rr == row else {
-                throw ContainerError.malformed(place, "the chunk says it is level \(k) tile (\(c), \(rr))")
+            var found: [Int] = []
+            for _ in fields { found.append(Int(try r.u32())) }
+            guard found == fields else {
+                throw ContainerError.malformed(place, "the chunk says it is \(name(found))")
             }
-            return chunk.payload[12...]
+            return chunk.payload[(4 * fields.count)...]
         } catch let e as ContainerError {
             throw TessFileError(path: path, e)
         }

@@ -70,12 +70,7 @@ struct PSNRCommand: ParsableCommand {
             reference: reference, decoded: decoded, width: a.info.width, height: a.info.height, channels: channels,
             mse: mse, psnr: psnr(mse), psnrPerChannel: squared.map { psnr($0 / samples) }, maxError: maxError)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try BenchJSON.print(result)
         } else {
             print(
                 "\(decoded) against \(reference): PSNR \(String(format: "%.3f", result.psnr)) dB "

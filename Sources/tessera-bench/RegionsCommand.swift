@@ -70,12 +70,7 @@ struct RegionsCommand: ParsableCommand {
             input: input, width: width, height: height, regionWidth: w, regionHeight: h, threads: threads,
             openMs: openMs, firstMs: times.first ?? .nan, latency: LatencySummary(milliseconds: times))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try BenchJSON.print(result)
         } else {
             let l = result.latency
             print(

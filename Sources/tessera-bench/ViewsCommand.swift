@@ -41,12 +41,7 @@ struct ViewsCommand: ParsableCommand {
         }
         let result = Result(input: input, openMs: openMs, latency: LatencySummary(milliseconds: times))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            try BenchJSON.print(result)
         } else {
             let l = result.latency
             print(

@@ -56,6 +56,13 @@ final class LevelTests: XCTestCase {
         return se == 0 ? .infinity : 10 * log10(Double(maxValue * maxValue) * Double(a.count) / se)
     }
 
+    /// A 1-bit page from `fixtures/` at an odd size (419×277): for the tests that need no corpus.
+    func fixtureInput(_ dir: ScratchDirectory) throws -> (name: String, path: String, pixels: PixelBuffer) {
+        let page = try Self.crop(
+            Fixtures.path("scans/leptonica-pageseg2.tif"), x: 300, y: 500, width: 419, height: 277, in: dir, name: "page.png")
+        return ("page", page.path, page.pixels)
+    }
+
     /// The inputs: 8-bit colour and grey, 1-bit, and 16-bit RGBA made from a real photograph
     /// (each sample × 257, alpha from its green channel), at odd sizes.
     func inputs(_ dir: ScratchDirectory) throws -> [(name: String, path: String, pixels: PixelBuffer)] {
@@ -256,7 +263,7 @@ final class LevelTests: XCTestCase {
     /// `levels = false`: a version-1 file, no level chunks, views made from full resolution.
     func testNoLevelsWritesAVersionOneFile() throws {
         let dir = try ScratchDirectory()
-        let input = try inputs(dir)[0]
+        let input = try fixtureInput(dir)
         var options = Self.options(.lossless)
         options.levels = false
         _ = try Compressor.compress(input: input.path, output: dir.path("plain.tess"), options: options)
@@ -265,8 +272,8 @@ final class LevelTests: XCTestCase {
         XCTAssertTrue(image.storedLevels.isEmpty)
         XCTAssertTrue(try GoldenFile(path: dir.path("plain.tess")).levelTiles.isEmpty)
         XCTAssertEqual(
-            LevelReference.values(try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 18, outputHeight: 12)),
-            LevelReference.filter(LevelReference.level(input.pixels, k: 4), k: 4, channels: 3, x: 0, y: 0, w: 301, h: 203, ow: 18, oh: 12))
+            LevelReference.values(try image.view(x: 0, y: 0, width: 419, height: 277, outputWidth: 26, outputHeight: 17)),
+            LevelReference.filter(LevelReference.level(input.pixels, k: 4), k: 4, channels: 1, x: 0, y: 0, w: 419, h: 277, ow: 26, oh: 17))
     }
 
     /// The golden files, written before levels existed (Format_Version 1), open with no stored
@@ -290,14 +297,14 @@ final class LevelTests: XCTestCase {
     /// level instead (never from the damaged data); its tile is made from full resolution.
     func testDamagedLevelTilesFallBackToFinerLevels() throws {
         let dir = try ScratchDirectory()
-        let input = try inputs(dir)[0]
+        let input = try fixtureInput(dir)
         let out = dir.path("damaged.tess")
         _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.lossless))
         let file = try GoldenFile(path: out)
         let whole = try TessImage(path: out)
         XCTAssertEqual(file.levelTiles.count, whole.storedLevels.reduce(0) { $0 + $1.header.tileCount })
         XCTAssertNotNil(file.levelIndex)
-        // Level 4 of 301×203 in 16² tiles is 19×13: 2×1 tiles; damage the second, checksum left wrong.
+        // Level 4 of 419×277 in 16² tiles is 27×18: 2×2 tiles; damage (1, 0), checksum left wrong.
         let span = try XCTUnwrap(
             file.levelTiles.first { file.bytes[$0.payloadStart] == 4 && file.bytes[$0.payloadStart + 4] == 1 })
         var bytes = file.bytes
@@ -311,16 +318,19 @@ final class LevelTests: XCTestCase {
         XCTAssertEqual(report.damagedLevelTiles.first?.level, 4)
         XCTAssertEqual(report.damagedLevelTiles.first?.column, 1)
         XCTAssertFalse(report.isWhole)
-        // The whole image at level 4's size: made from level 3 (from full resolution) instead.
-        let view = try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 19, outputHeight: 13)
-        let full = try image.region(x: 0, y: 0, width: 301, height: 203)
+        // The whole image from level 4: made from level 3 (from full resolution) instead.
+        let view = try image.view(x: 0, y: 0, width: 419, height: 277, outputWidth: 26, outputHeight: 17)
+        let full = try image.region(x: 0, y: 0, width: 419, height: 277)
         XCTAssertEqual(
             LevelReference.values(view),
-            LevelReference.filter(LevelReference.level(full, k: 3), k: 3, channels: 3, x: 0, y: 0, w: 301, h: 203, ow: 19, oh: 13))
-        // A view of level 4's undamaged tile still reads it.
+            LevelReference.filter(LevelReference.level(full, k: 3), k: 3, channels: 1, x: 0, y: 0, w: 419, h: 277, ow: 26, oh: 17))
+        XCTAssertNotEqual(
+            LevelReference.values(view),
+            LevelReference.values(try whole.view(x: 0, y: 0, width: 419, height: 277, outputWidth: 26, outputHeight: 17)))
+        // A view of level 4's undamaged tile (0, 0) still reads it.
         XCTAssertEqual(
-            LevelReference.values(try image.view(x: 0, y: 0, width: 256, height: 203, outputWidth: 16, outputHeight: 12)),
-            LevelReference.values(try whole.view(x: 0, y: 0, width: 256, height: 203, outputWidth: 16, outputHeight: 12)))
+            LevelReference.values(try image.view(x: 0, y: 0, width: 256, height: 256, outputWidth: 16, outputHeight: 16)),
+            LevelReference.values(try whole.view(x: 0, y: 0, width: 256, height: 256, outputWidth: 16, outputHeight: 16)))
         // The damaged tile itself, from full resolution: for a lossless file the same pixels.
         XCTAssertEqual(try image.tile(level: 4, column: 1, row: 0), try whole.tile(level: 4, column: 1, row: 0))
     }
@@ -330,7 +340,7 @@ final class LevelTests: XCTestCase {
     /// views of the right size — never a crash.
     func testCraftedLevelIndexAndTilesNeverCrash() throws {
         let dir = try ScratchDirectory()
-        let input = try inputs(dir)[0]
+        let input = try fixtureInput(dir)
         let out = dir.path("crafted.tess")
         _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions())))
         let file = try GoldenFile(path: out)
@@ -341,7 +351,7 @@ final class LevelTests: XCTestCase {
             do {
                 let image = try TessImage(source: source, path: "crafted.tess")
                 opened += 1
-                let v = try image.view(x: 0, y: 0, width: 301, height: 203, outputWidth: 9, outputHeight: 6)
+                let v = try image.view(x: 0, y: 0, width: 419, height: 277, outputWidth: 9, outputHeight: 6)
                 XCTAssertEqual(v.width * v.height, 54)
                 _ = image.verify(threads: 1)
             } catch is TessFileError {
@@ -366,7 +376,7 @@ final class LevelTests: XCTestCase {
     /// Many threads reading views and level tiles of one open file get what one thread gets.
     func testConcurrentReadersOfLevels() throws {
         let dir = try ScratchDirectory()
-        let input = try inputs(dir)[0]
+        let input = try fixtureInput(dir)
         let out = dir.path("shared.tess")
         _ = try Compressor.compress(input: input.path, output: out, options: Self.options(.vq(VQOptions())))
         let image = try TessImage(path: out)
