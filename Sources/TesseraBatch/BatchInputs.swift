@@ -23,7 +23,9 @@ public enum BatchInputs {
 
     /// Files stay as they are (whatever their extension); a folder contributes every image
     /// file under it (by extension, skipping ignored names), keeping its sub-folders in the
-    /// output. The result is sorted by output path; two inputs with one output are an error.
+    /// output. The result is sorted by output path. Inputs that give one output name (`a.png`,
+    /// `a.tif`) all get one: the first by input path `a.tess`, the others their whole name
+    /// (`a.tif.tess`); a clash that remains is an error.
     public static func expand(_ paths: [String], outputFolder: String, uniqueOutputs: Bool = true) throws(BatchError)
         -> [BatchItem]
     {
@@ -60,9 +62,27 @@ public enum BatchInputs {
                 items.append(BatchItem(input: join(path, rel), output: join(outputFolder, out), relativeOutput: out))
             }
         }
-        items.sort { $0.relativeOutput < $1.relativeOutput }
-        for (a, b) in zip(items, items.dropFirst()) where uniqueOutputs && a.relativeOutput == b.relativeOutput {
-            throw BatchError(path: b.input, problem: "its output \(b.output) is also the output of \(a.input)")
+        // A file named twice is one input.
+        var inputs = Set<String>()
+        items = items.filter { inputs.insert(URL(fileURLWithPath: $0.input).standardizedFileURL.path).inserted }
+        items.sort { ($0.relativeOutput, $0.input) < ($1.relativeOutput, $1.input) }
+        if uniqueOutputs {
+            // Inputs that give one output name (`a.png`, `a.tif`): the first (by input path) keeps
+            // it, the others take their whole name (`a.tif.tess`), as the watch folder does.
+            var seen = Set<String>()
+            for i in items.indices {
+                guard !seen.insert(items[i].relativeOutput).inserted else { continue }
+                let rel = items[i].relativeOutput
+                let folder = rel.contains("/") ? String(rel[...rel.lastIndex(of: "/")!]) : ""
+                let renamed = folder + URL(fileURLWithPath: items[i].input).lastPathComponent + ".tess"
+                items[i] = BatchItem(
+                    input: items[i].input, output: join(outputFolder, renamed), relativeOutput: renamed)
+                seen.insert(renamed)
+            }
+            items.sort { $0.relativeOutput < $1.relativeOutput }
+            for (a, b) in zip(items, items.dropFirst()) where a.relativeOutput == b.relativeOutput {
+                throw BatchError(path: b.input, problem: "its output \(b.output) is also the output of \(a.input)")
+            }
         }
         return items
     }

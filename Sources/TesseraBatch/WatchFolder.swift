@@ -15,9 +15,11 @@ import Glibc
 ///   modification time, no inotify write events) for `settleSeconds`. The folder is also
 ///   listed every `scanSeconds` (the polling fallback, and what sees other machines' writes).
 /// - It is claimed by renaming it into `processing/<worker>/` (atomic: one watcher wins).
-/// - The output is written under a temporary name and renamed into place; the input then moves
-///   to `done/` (or is deleted when asked); a file that fails moves to `failed/` with
-///   `NAME.error.txt` beside it. Inputs are never modified.
+/// - The output is written under a temporary name and put into place without replacing a file:
+///   `NAME.EXT.tess` when `NAME.tess` is another input's (`AtomicOutput.commit(firstFreeOf:)`;
+///   the same bytes there are this input's own output, done again after a crash), `failed/`
+///   when both are taken. The input then moves to `done/` (or is deleted when asked); a file
+///   that fails moves to `failed/` with `NAME.error.txt` beside it. Inputs are never modified.
 /// - Each worker touches `processing/<worker>/.heartbeat`; a worker that is dead (same host:
 ///   its process is gone; elsewhere: heartbeat older than the lease) has its folder taken over
 ///   atomically and its files put back to be redone.
@@ -226,6 +228,9 @@ public final class WatchFolder: @unchecked Sendable {
         let started = clock.now
         let output = BatchInputs.join(options.outputFolder, BatchInputs.outputName(for: name))
         var compress = options.compress
+        // Never replace an output: `a.tif` after `a.png` (or a second `a.png`) becomes
+        // `a.tif.tess`; when that is taken too, the input goes to failed/ with the reason.
+        compress.alternativeOutputs = [BatchInputs.join(options.outputFolder, name + ".tess")]
         if compress.threads == 0 {
             compress.threads = max(1, ProcessInfo.processInfo.activeProcessorCount / max(1, options.workers))
         }
@@ -234,7 +239,7 @@ public final class WatchFolder: @unchecked Sendable {
         event.inputBytes = inputBytes
         do {
             let report = try CompressJob(options: compress, targetPSNR: options.targetPSNR).run(input: claimed, output: output)
-            event.output = output
+            event.output = report.output
             event.outputBytes = report.outputBytes
             event.ratio = Double(inputBytes ?? 0) / Double(max(report.outputBytes, 1))
             event.bitsPerPixel = report.bitsPerPixel

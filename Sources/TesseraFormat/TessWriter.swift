@@ -24,11 +24,22 @@ public final class TessWriter {
     /// Where each stored level's tiles are, by level: (column, row) → entry.
     private var levelEntries: [Int: [Int: SeekIndex.Entry]] = [:]
 
+    /// The name the file was given by `finish`: `path`, or with `alternatives` the first of
+    /// them free.
+    public private(set) var committedPath: String
+    private let alternatives: [String]?
+
     /// `chunks` are the header chunks after IHDR (meta, CBOK, EMOD, …), in order. `levels`:
     /// whether resolution levels will be stored (the file is then Format_Version 2, else 1).
-    public init(path: String, header: ImageHeader, chunks: [Chunk], levels: Bool = false) throws {
+    /// `alternatives` (nil: `path` is replaced if it exists): never replace a file, but take the
+    /// first of `path` and these names that is free, and fail when none is.
+    public init(
+        path: String, header: ImageHeader, chunks: [Chunk], levels: Bool = false, alternatives: [String]? = nil
+    ) throws {
         self.path = path
         self.header = header
+        committedPath = path
+        self.alternatives = alternatives
         version = levels ? TessFormat.version : 1
         output = AtomicOutput(finalPath: path)
         fd = open(output.temporaryPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
@@ -146,7 +157,11 @@ public final class TessWriter {
             throw TessFileError(path: path, problem: .writeFailed(String(cString: strerror(errno))))
         }
         do {
-            try output.commit()
+            if let alternatives {
+                committedPath = try output.commit(firstFreeOf: [path] + alternatives)
+            } else {
+                try output.commit()
+            }
         } catch let e as ImageIOError {
             throw TessFileError(path: path, problem: .writeFailed(e.description))
         }

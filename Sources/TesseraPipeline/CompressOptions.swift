@@ -31,6 +31,10 @@ public struct CompressOptions: Sendable, Equatable {
     /// Store the resolution levels that views at a reduced size are read from (docs/FORMAT.md,
     /// "Resolution levels"); without them such views are made from full resolution.
     public var levels = true
+    /// nil: the output replaces a file of its name. Else the output never replaces a file: it
+    /// takes the first free name of the output path and these (the watch folder gives
+    /// `a.tif.tess` after `a.tess`), and fails when none is free.
+    public var alternativeOutputs: [String]? = nil
 
     public init() {}
 

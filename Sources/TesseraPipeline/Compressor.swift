@@ -51,15 +51,15 @@ public enum Compressor {
             encoder = TransformCodec(transform: t, info: info, tileSize: options.tileSize, color: options.color)
         }
         let encodingStart = clock.now
-        let (quality, levelReports) = try encodeTiles(
+        let (quality, levelReports, written) = try encodeTiles(
             input: input, output: output, info: info, encoder: encoder, options: options, threads: threads,
             progress: progress)
         let header = encoder.header
-        let outputBytes = Int((try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0)
+        let outputBytes = Int((try? FileManager.default.attributesOfItem(atPath: written)[.size] as? Int) ?? 0)
         let inputBytes = Int((try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0)
         let rawBytes = info.width * info.height * info.format.bytesPerPixel
         return CompressReport(
-            input: input, output: output, width: info.width, height: info.height, format: info.format.description,
+            input: input, output: written, width: info.width, height: info.height, format: info.format.description,
             inputBytes: inputBytes, outputBytes: outputBytes, rawBytes: rawBytes, codebookBytes: stats.codebookBytes,
             bitsPerPixel: Double(outputBytes * 8) / Double(info.width * info.height),
             ratio: Double(rawBytes) / Double(max(outputBytes, 1)), psnr: quality.psnr,
@@ -74,12 +74,13 @@ public enum Compressor {
     static func encodeTiles(
         input: String, output: String, info: ImageInfo, encoder: any TileEncoder, options: CompressOptions,
         threads: Int, progress: ((CompressProgress) -> Void)?
-    ) throws -> (QualityStats, [StoredLevelReport]) {
+    ) throws -> (QualityStats, [StoredLevelReport], String) {
         let header = encoder.header
         let plan = LevelPlan(header: header)
         let storesLevels = options.levels && !plan.stored.isEmpty
         let chunks = [Chunk(type: .metadata, payload: MetadataChunk.encode(info.metadata))] + encoder.headerChunks
-        let writer = try TessWriter(path: output, header: header, chunks: chunks, levels: storesLevels)
+        let writer = try TessWriter(
+            path: output, header: header, chunks: chunks, levels: storesLevels, alternatives: options.alternativeOutputs)
         var quality = QualityStats(channels: info.format.channels, maxValue: info.format.maxValue)
         var reports: [StoredLevelReport] = []
         do {
@@ -131,7 +132,7 @@ public enum Compressor {
             writer.abort()
             throw error
         }
-        return (quality, reports)
+        return (quality, reports, writer.committedPath)
     }
 
     /// Tiles allowed between the reader and the writer: enough to keep every worker busy while

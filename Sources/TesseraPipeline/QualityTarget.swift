@@ -54,6 +54,8 @@ public enum QualityTarget {
         func attempt(_ options: CompressOptions, _ setting: String) throws -> CompressReport {
             let temp = (folder.isEmpty ? "" : folder + "/") + ".\(name).try\(attempts.count)-\(getpid())"
             temporaries.append(temp)
+            var options = options
+            options.alternativeOutputs = nil  // a trial's own temporary name; the choice is placed below
             let report = try Compressor.compress(input: input, output: temp, options: options)
             let meets = report.psnr >= target
             attempts.append(Attempt(setting: setting, bytes: report.outputBytes, psnr: report.psnr, meetsTarget: meets))
@@ -122,11 +124,27 @@ public enum QualityTarget {
         guard let chosen = best else {
             throw CompressError(path: input, problem: "no setting reached \(target) dB")
         }
-        guard rename(chosen.path, output) == 0 else {
-            throw CompressError(path: output, problem: "cannot rename into place: \(String(cString: strerror(errno)))")
+        var placed = output
+        if let alternatives = base.alternativeOutputs {
+            let names = [output] + alternatives
+            if let same = names.first(where: { AtomicOutput.sameBytes(chosen.path, $0) }) {
+                unlink(chosen.path)
+                var report = chosen.report
+                report.output = same
+                return (report, attempts)
+            }
+            guard let free = try AtomicOutput.move(chosen.path, toFirstFreeOf: names) else {
+                throw CompressError(
+                    path: output, problem: "\(names.joined(separator: " and ")) exist already; nothing is replaced")
+            }
+            placed = free
+        } else {
+            guard rename(chosen.path, output) == 0 else {
+                throw CompressError(path: output, problem: "cannot rename into place: \(String(cString: strerror(errno)))")
+            }
         }
         var report = chosen.report
-        report.output = output
+        report.output = placed
         return (report, attempts)
     }
 }

@@ -44,9 +44,25 @@ final class ShardTests: XCTestCase {
         try "notes".write(toFile: tree + "/readme.txt", atomically: true, encoding: .utf8)
         let items = try BatchInputs.expand([tree], outputFolder: "/out")
         XCTAssertEqual(items.map(\.output), ["/out/a.tess", "/out/sub/b.tess"])
-        // Two inputs with one output name are refused, naming both.
+        // Two inputs with one output name both get one: the second its whole name.
         try FileManager.default.copyItem(atPath: Corpus.path("kodak/kodim05.png"), toPath: tree + "/a.tif")
-        XCTAssertThrowsError(try BatchInputs.expand([tree], outputFolder: "/out")) { error in
+        try FileManager.default.copyItem(atPath: Corpus.path("kodak/kodim06.png"), toPath: tree + "/sub/b.tiff")
+        XCTAssertEqual(
+            try BatchInputs.expand([tree], outputFolder: "/out").map(\.output),
+            ["/out/a.tess", "/out/a.tif.tess", "/out/sub/b.tess", "/out/sub/b.tiff.tess"])
+        XCTAssertEqual(
+            try BatchInputs.expand([tree], outputFolder: "/out").map { ($0.input as NSString).lastPathComponent },
+            ["a.png", "a.tif", "b.png", "b.tiff"])
+        // A file named twice is one input; a clash that remains (a third `a.png` from another
+        // folder) is refused, naming both.
+        XCTAssertEqual(try BatchInputs.expand([tree + "/a.png", tree + "/a.png"], outputFolder: "/out").count, 1)
+        for d in ["x", "y"] {
+            try FileManager.default.createDirectory(atPath: scratch.path(d), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: Corpus.path("kodak/kodim07.png"), toPath: scratch.path(d + "/a.png"))
+        }
+        XCTAssertThrowsError(
+            try BatchInputs.expand([tree + "/a.png", scratch.path("x/a.png"), scratch.path("y/a.png")], outputFolder: "/out")
+        ) { error in
             XCTAssertTrue("\(error)".contains("is also the output of"), "\(error)")
         }
     }

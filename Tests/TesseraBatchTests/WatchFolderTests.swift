@@ -338,4 +338,43 @@ final class WatchFolderTests: XCTestCase {
         XCTAssertFalse(fm.fileExists(atPath: input + "/b.png"))
         XCTAssertEqual(listing(input + "/done"), ["a.png"])
     }
+
+    /// Inputs whose names give one output (`a.png`, `a.tif`, `a.png` again) never replace one
+    /// another: the later ones take `NAME.EXT.tess`, and when that is taken too the input goes to
+    /// failed/ with the reason; an output once written keeps its bytes. Two workers.
+    func testClashingNamesNeverReplaceAnOutput() throws {
+        try Corpus.require()
+        let scratch = try ScratchDirectory()
+        let (input, output, preset) = try makeFolders(scratch)
+        let watch = ["watch", input, "--out", output, "--pipeline", preset, "--once", "--settle", "0", "--workers", "2"]
+        try drop(Corpus.path("kodak/kodim10.png"), as: input + "/a.png", mode: 2)
+        XCTAssertEqual(try CommandRunner.tessera(watch, timeout: 60).status, 0)
+        let first = try Data(contentsOf: URL(fileURLWithPath: output + "/a.tess"))
+        // A TIFF and a second PNG of the same name, at once.
+        let tif = try CommandRunner.tessera(["convert", Corpus.path("kodak/kodim12.png"), scratch.path("a.tif")])
+        XCTAssertEqual(tif.status, 0, tif.stderr)
+        try drop(scratch.path("a.tif"), as: input + "/a.tif", mode: 2)
+        try drop(Corpus.path("kodak/kodim15.png"), as: input + "/a.png", mode: 2)
+        let second = try CommandRunner.tessera(watch, timeout: 60)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(listing(output).filter { $0.hasSuffix(".tess") }, ["a.png.tess", "a.tess", "a.tif.tess"])
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output + "/a.tess")), first, "a.tess was replaced")
+        XCTAssertTrue(second.stdout.contains("a.tif.tess"), second.stdout)
+        // A third a.png: both of its names are taken, so it fails, kept in failed/ with the reason.
+        try drop(Corpus.path("kodak/kodim20.png"), as: input + "/a.png", mode: 2)
+        let third = try CommandRunner.tessera(watch, timeout: 60)
+        XCTAssertEqual(third.status, 1, third.stderr)
+        XCTAssertTrue(listing(input + "/failed").contains("a.png"), "\(listing(input + "/failed"))")
+        let reason = try String(contentsOfFile: input + "/failed/a.png.error.txt", encoding: .utf8)
+        XCTAssertTrue(reason.contains("exist already"), reason)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: output + "/a.tess")), first)
+        XCTAssertEqual(listing(output).filter { $0.hasSuffix(".tess") }.count, 3)
+        // The first a.png again (as after a crash between writing its output and moving it to
+        // done/): the same bytes under a.tess are its output already, so it is done, nothing new.
+        try drop(Corpus.path("kodak/kodim10.png"), as: input + "/a.png", mode: 2)
+        let again = try CommandRunner.tessera(watch, timeout: 60)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("a.tess"), again.stdout)
+        XCTAssertEqual(listing(output).filter { $0.hasSuffix(".tess") }.count, 3)
+    }
 }
