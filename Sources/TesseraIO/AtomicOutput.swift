@@ -128,31 +128,14 @@ public struct AtomicOutput: Sendable {
 
     /// Flushes the temporary file to disk and renames it to the final name.
     public func commit() throws {
-        let fd = open(temporaryPath, O_RDONLY)
-        guard fd >= 0 else {
-            throw ImageIOError.writeFailed(
-                path: finalPath, reason: "temporary file vanished: \(String(cString: strerror(errno)))")
-        }
-        let synced = fsync(fd)
-        let syncErrno = errno
-        close(fd)
-        guard synced == 0 else {
-            discard()
-            throw ImageIOError.writeFailed(path: finalPath, reason: String(cString: strerror(syncErrno)))
-        }
+        try flushTemporary()
         guard rename(temporaryPath, finalPath) == 0 else {
             let reason = String(cString: strerror(errno))
             discard()
             throw ImageIOError.writeFailed(path: finalPath, reason: reason)
         }
         // Make the rename itself durable.
-        let slash = finalPath.lastIndex(of: "/")
-        let dir = slash.map { String(finalPath[...$0]) } ?? "."
-        let dfd = open(dir, O_RDONLY)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
+        syncFolder(of: finalPath)
     }
 
     /// Removes the temporary file if it exists.
