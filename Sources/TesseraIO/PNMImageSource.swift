@@ -51,6 +51,20 @@ public final class PNMImageSource: RegionReadableSource {
             if overflow || band > options.maxBufferBytes {
                 throw ImageIOError.tooLarge(path: path, detail: "one row needs \(fileRowBytes) bytes")
             }
+            // (Before the last stored property is set: a throw after that would run deinit, which
+            // closes the file a second time.)
+            let start = ftello(f)
+            // The storage check: the rows are uncompressed, so a file that declares far more than
+            // it holds (over 64 MiB more: a few bytes declaring a gigapixel) is refused here,
+            // before anything is allocated for it. A merely truncated file still opens, and gives
+            // the rows it has.
+            var st = stat()
+            let (need, big) = fileRowBytes.multipliedReportingOverflow(by: header.height)
+            if fstat(fileno(f), &st) == 0, big || Int64(need) - (Int64(st.st_size) - Int64(start)) > 64 << 20 {
+                throw ImageIOError.malformed(
+                    path: path,
+                    detail: "pixel data ends early: \(header.width)x\(header.height) needs \(big ? "more than 2^63" : "\(need)") bytes, the file holds \(max(0, Int64(st.st_size) - Int64(start)))")
+            }
             info = ImageInfo(width: header.width, height: header.height, format: format)
             fileDescription = FileDescription(
                 container: "PNM", layout: "rows", compression: "none",

@@ -90,6 +90,19 @@ final class PNMTests: XCTestCase {
         }
     }
 
+    /// A few bytes declaring a huge image are refused at open, before any buffer is made for it
+    /// (the storage check), in one line naming the file.
+    func testTinyFileDeclaringAHugeImageIsRefusedAtOpen() throws {
+        let dir = try ScratchDirectory()
+        let path = dir.path("bomb.pgm")
+        try Data("P5\n1000000 1000000\n255\n".utf8 + [UInt8](repeating: 0, count: 100)).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ImageReader.open(path)) { error in
+            XCTAssertEqual(
+                (error as? ImageIOError)?.description,
+                "\(path): damaged file: pixel data ends early: 1000000x1000000 needs 1000000000000 bytes, the file holds 100")
+        }
+    }
+
     func testAbortLeavesNothing() throws {
         let dir = try ScratchDirectory()
         let path = dir.path("gone.pgm")
