@@ -66,13 +66,21 @@ struct DecompressCommand: ParsableCommand {
                     throw ValidationError("--region must be X,Y,WIDTH,HEIGHT, e.g. 0,0,1024,1024")
                 }
                 guard x >= 0, y >= 0, w > 0, h > 0, x + w <= image.header.width, y + h <= image.header.height else {
-                    throw ValidationError(
-                        "--region \(region) is not inside the \(image.header.width)x\(image.header.height) image")
+                    // About this file, not the command's syntax: one line naming it, no usage.
+                    throw TessFileError(
+                        path: input,
+                        problem: .invalidRequest(
+                            "--region \(region) is not inside the \(image.header.width)x\(image.header.height) image"))
                 }
                 rect = (x, y, w, h)
             }
             var info = image.info
-            let output = try outputSize(width: rect.width, height: rect.height)
+            let output: (width: Int, height: Int)?
+            do {
+                output = try outputSize(width: rect.width, height: rect.height)
+            } catch let e as ValidationError {
+                throw TessFileError(path: input, problem: .invalidRequest(e.message))
+            }
             info.width = output?.width ?? rect.width
             info.height = output?.height ?? rect.height
             if output != nil { info.format = ViewGeometry.outputFormat(info.format) }

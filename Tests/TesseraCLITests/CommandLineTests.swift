@@ -69,8 +69,14 @@ final class CommandLineTests: XCTestCase {
             let r = try CommandRunner.tessera(["decompress", tess, "-o", out] + args)
             XCTAssertNotEqual(r.status, 0, "\(args)")
             XCTAssertTrue(r.stderr.contains("--size") || r.stderr.contains("--scale"), "\(args): \(r.stderr)")
+            // One line naming the file, no usage text.
+            XCTAssertTrue(r.stderr.hasPrefix("tessera: \(tess): "), "\(args): \(r.stderr)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "\(args): \(r.stderr)")
             XCTAssertFalse(FileManager.default.fileExists(atPath: out), "\(args)")
         }
+        let outside = try CommandRunner.tessera(["decompress", tess, "-o", dir.path("o.ppm"), "--region", "0,0,999,9"])
+        XCTAssertEqual(outside.status, 1)
+        XCTAssertEqual(outside.stderr, "tessera: \(tess): --region 0,0,999,9 is not inside the 203x137 image\n")
     }
 
     /// Resolution levels from the command line: compress stores them (and reports them in
