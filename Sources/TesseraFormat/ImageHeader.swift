@@ -65,6 +65,16 @@ public struct ImageHeader: Sendable, Equatable {
     public var tileCount: Int { tileColumns * tileRows }
 
     /// The pixel rectangle of tile (column, row); edge tiles are cut to the image.
+    /// The tiles (column, row) that the rectangle (x, y, width, height) overlaps, in raster order.
+    public func tiles(overlapping x: Int, _ y: Int, _ width: Int, _ height: Int) -> [(column: Int, row: Int)] {
+        let c0 = x / tileWidth, c1 = (x + width - 1) / tileWidth
+        let r0 = y / tileHeight, r1 = (y + height - 1) / tileHeight
+        var out: [(column: Int, row: Int)] = []
+        out.reserveCapacity((c1 - c0 + 1) * (r1 - r0 + 1))
+        for r in r0...r1 { for c in c0...c1 { out.append((c, r)) } }
+        return out
+    }
+
     public func tileRect(column: Int, row: Int) -> (x: Int, y: Int, width: Int, height: Int) {
         let x = column * tileWidth, y = row * tileHeight
         return (x, y, min(tileWidth, width - x), min(tileHeight, height - y))

@@ -36,6 +36,18 @@ public struct LevelIndex: Sendable, Equatable {
 
     public init(levels: [Level]) { self.levels = levels }
 
+    /// The size of level `k` of a `width`×`height` image: reduced by 2^k, rounded up.
+    public static func size(ofLevel k: Int, width: Int, height: Int) -> (width: Int, height: Int) {
+        let f = 1 << k
+        return ((width + f - 1) / f, (height + f - 1) / f)
+    }
+
+    /// The samples of every level but 0 of an image of `format`: the same, except that images
+    /// of fewer than 8 bits (1-bit pages) have 8-bit levels (a mean of 0s and 1s is a grey).
+    public static func levelFormat(of format: PixelFormat) -> PixelFormat {
+        format.bitDepth < 8 ? PixelFormat(colorModel: format.colorModel, bitDepth: 8) : format
+    }
+
     public func encoded() -> [UInt8] {
         var w = ByteWriter()
         w.u8(UInt8(levels.count))
@@ -58,11 +70,10 @@ public struct LevelIndex: Sendable, Equatable {
     }
 
     /// Parses and checks the index against the full-resolution `image` header: each level's
-    /// size is the image's reduced by 2^k (rounded up), its samples are `levelFormat`, levels
-    /// are deeper one after another, and every tile lies in `tilesStart..<tilesEnd`.
-    public init(
-        decoding bytes: [UInt8], image: ImageHeader, levelFormat: PixelFormat, tilesStart: UInt64, tilesEnd: UInt64
-    ) throws(ContainerError) {
+    /// size is the image's reduced by 2^k (rounded up), its samples are the level format,
+    /// levels are deeper one after another, and every tile lies in `tilesStart..<tilesEnd`.
+    public init(decoding bytes: [UInt8], image: ImageHeader, tilesStart: UInt64, tilesEnd: UInt64) throws(ContainerError) {
+        let levelFormat = Self.levelFormat(of: image.format)
         var r = ByteReader(bytes, context: "level index")
         let count = Int(try r.u8())
         var out: [Level] = []
@@ -74,8 +85,7 @@ public struct LevelIndex: Sendable, Equatable {
             }
             let headerLength = Int(try r.u16())
             let header = try ImageHeader(decoding: Array(try r.raw(headerLength)))
-            let f = 1 << k
-            let width = (image.width + f - 1) / f, height = (image.height + f - 1) / f
+            let (width, height) = Self.size(ofLevel: k, width: image.width, height: image.height)
             guard header.width == width, header.height == height else {
                 throw ContainerError.malformed(
                     place, "is \(header.width)x\(header.height), not \(width)x\(height) as the image's size gives")

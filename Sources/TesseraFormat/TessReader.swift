@@ -106,11 +106,8 @@ public final class TessReader: Sendable {
                 guard chunk.type == .levelIndex, used + more == region.count else {
                     throw ContainerError.malformed("level index", "the index region holds a \(chunk.type) chunk or trailing bytes")
                 }
-                let levelFormat =
-                    header.format.bitDepth < 8 ? PixelFormat(colorModel: header.format.colorModel, bitDepth: 8) : header.format
                 levelIndex = try LevelIndex(
-                    decoding: chunk.payload, image: header, levelFormat: levelFormat,
-                    tilesStart: UInt64(footer.headerLength), tilesEnd: footer.indexOffset)
+                    decoding: chunk.payload, image: header, tilesStart: UInt64(footer.headerLength), tilesEnd: footer.indexOffset)
             } else {
                 levelIndex = LevelIndex(levels: [])
             }

@@ -20,8 +20,7 @@ final class LevelBuilder {
     private let threads: Int
     private let channels: Int
     private let factor: Int
-    private let scaleNumerator: UInt64
-    private let scaleDenominator: UInt64
+    private let scale: LevelScale
     private var sums: [UInt64]
     /// Finer rows added into `sums`, and finer rows seen in all.
     private var rowsIn = 0
@@ -46,11 +45,9 @@ final class LevelBuilder {
         self.writer = writer
         self.threads = threads
         factor = 1 << level
-        width = (image.width + factor - 1) / factor
-        height = (image.height + factor - 1) / factor
+        (width, height) = LevelIndex.size(ofLevel: level, width: image.width, height: image.height)
         channels = image.format.channels
-        scaleNumerator = image.format.bitDepth < 8 ? 255 : 1
-        scaleDenominator = image.format.bitDepth < 8 ? UInt64(image.format.maxValue) : 1
+        scale = LevelScale(image.format)
         sums = [UInt64](repeating: 0, count: width * channels)
         let format = LevelPlan.levelFormat(image.format)
         band = PixelBuffer(width: width, height: encoder == nil ? height : min(tileSize, height), format: format)
@@ -88,9 +85,8 @@ final class LevelBuilder {
         band.bytes.withUnsafeMutableBytes { out in
             for x in 0..<width {
                 let blockWidth = min(factor, image.width - x * factor)
-                let count = UInt64(blockWidth * blockHeight) * scaleDenominator
                 for ch in 0..<c {
-                    let v = (sums[x * c + ch] * scaleNumerator + count / 2) / count
+                    let v = scale.mean(sums[x * c + ch], samples: blockWidth * blockHeight)
                     let i = (bandRows * width + x) * c + ch
                     if wide {
                         out.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: 2 * i, as: UInt16.self)

@@ -16,9 +16,9 @@ public struct LevelPlan: Sendable, Equatable {
     /// The deepest level of a `width`×`height` image in `tileWidth`×`tileHeight` tiles.
     public static func coarsest(width: Int, height: Int, tileWidth: Int, tileHeight: Int) -> Int {
         var k = 0
-        while k < LevelIndex.maxLevel,
-            (width + (1 << k) - 1) >> k > tileWidth || (height + (1 << k) - 1) >> k > tileHeight
-        {
+        while k < LevelIndex.maxLevel {
+            let size = LevelIndex.size(ofLevel: k, width: width, height: height)
+            if size.width <= tileWidth && size.height <= tileHeight { break }
             k += 1
         }
         return k
@@ -48,7 +48,5 @@ public struct LevelPlan: Sendable, Equatable {
 
     /// The samples of every level but 0: as the image's, except that images of fewer than 8
     /// bits (1-bit pages) have 8-bit levels (a mean of 0s and 1s is a grey).
-    public static func levelFormat(_ format: PixelFormat) -> PixelFormat {
-        format.bitDepth < 8 ? PixelFormat(colorModel: format.colorModel, bitDepth: 8) : format
-    }
+    public static func levelFormat(_ format: PixelFormat) -> PixelFormat { LevelIndex.levelFormat(of: format) }
 }

@@ -52,8 +52,7 @@ final class LevelWriter {
         self.threads = threads
         factor = 1 << plan.firstStored
         channels = image.format.channels
-        sumsWidth = (image.width + factor - 1) / factor
-        sumsHeight = (image.height + factor - 1) / factor
+        (sumsWidth, sumsHeight) = LevelIndex.size(ofLevel: plan.firstStored, width: image.width, height: image.height)
         sumsRowBytes = sumsWidth * channels * 4
         band = [UInt32](repeating: 0, count: sumsWidth * channels * (image.tileHeight / factor))
         let folder = output.contains("/") ? String(output[..<output.lastIndex(of: "/")!]) : "."
@@ -144,8 +143,7 @@ final class LevelWriter {
         let columns = (sumsWidth + t - 1) / t, rows = (sumsHeight + th - 1) / th
         let n = columns * rows, m = min(count, n)
         let format = LevelPlan.levelFormat(image.format)
-        let numerator: UInt64 = image.format.bitDepth < 8 ? 255 : 1
-        let denominator: UInt64 = image.format.bitDepth < 8 ? UInt64(image.format.maxValue) : 1
+        let scale = LevelScale(image.format)
         var out: [PixelBuffer] = []
         for i in 0..<m {
             let tile = (2 * i + 1) * n / (2 * m)
@@ -163,10 +161,9 @@ final class LevelWriter {
                 let bh = min(factor, image.height - (y0 + y) * factor)
                 for x in 0..<w {
                     let bw = min(factor, image.width - (x0 + x) * factor)
-                    let n = UInt64(bw * bh) * denominator
                     for ch in 0..<channels {
                         buffer.setSample(
-                            x: x, y: y, channel: ch, Int((UInt64(sums[x * channels + ch]) * numerator + n / 2) / n))
+                            x: x, y: y, channel: ch, Int(scale.mean(UInt64(sums[x * channels + ch]), samples: bw * bh)))
                     }
                 }
             }
@@ -189,10 +186,10 @@ final class LevelWriter {
         let first = coding.choice(sample: try sampleTiles(count: 4))
         var levels: [LevelBuilder] = []
         for k in plan.stored {
-            let f = 1 << k
+            let size = LevelIndex.size(ofLevel: k, width: image.width, height: image.height)
             let info = ImageInfo(
-                width: (image.width + f - 1) / f, height: (image.height + f - 1) / f,
-                format: LevelPlan.levelFormat(image.format), metadata: ImageMetadata())
+                width: size.width, height: size.height, format: LevelPlan.levelFormat(image.format),
+                metadata: ImageMetadata())
             let whole = k > plan.firstStored && info.width * info.height * info.format.bytesPerPixel <= Self.wholeLevelBytes
             levels.append(
                 LevelBuilder(

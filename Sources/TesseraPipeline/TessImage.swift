@@ -25,6 +25,7 @@ public final class TessImage: Sendable {
     /// up to the patch (`sums[plane][log2 q]`), and the square of the image a patch of each plane
     /// covers. Only when the image's sides and the tiles are whole squares of the largest span.
     struct PatchMeans: Sendable {
+        var vq: VQDecoder
         var sums: [[[UInt32]]]
         var spans: [Int]
         /// Planes Y, Cb, Cr (colour transforms 2 and 3) rather than the channels themselves.
@@ -84,7 +85,7 @@ public final class TessImage: Sendable {
                         for (plane, table) in vq.codewordSums(square: q).enumerated() { bySquare[plane].append(table) }
                         q *= 2
                     }
-                    patchSums = PatchMeans(sums: bySquare, spans: spans, ycbcr: h.colorTransform.isYCbCr)
+                    patchSums = PatchMeans(vq: vq, sums: bySquare, spans: spans, ycbcr: h.colorTransform.isYCbCr)
                 } else {
                     patchSums = nil
                 }
@@ -131,23 +132,23 @@ public final class TessImage: Sendable {
         }
     }
 
-    /// Makes the part of tile (column, row) that lies inside `region` from its
-    /// index maps, writing it into `origin`, the region's top-left pixel in a
-    /// buffer whose rows are `rowBytes` apart; only rows `rows` (image
-    /// coordinates) are made, and `origin` then stands for the region's pixel
+    /// Makes the part of tile (column, row) of an image of `h` (the file's, or a stored
+    /// level's) that lies inside `region` from its index maps, writing it into `origin`, the
+    /// region's top-left pixel in a buffer whose rows are `rowBytes` apart; only rows `rows`
+    /// (image coordinates) are made, and `origin` then stands for the region's pixel
     /// (0, rows.lowerBound − region.y).
     func reconstruct(
-        tile: any DecodedTile, column: Int, row: Int,
+        tile: any DecodedTile, column: Int, row: Int, of h: ImageHeader,
         region r: (x: Int, y: Int, width: Int, height: Int), rows: Range<Int>,
         into origin: UnsafeMutableRawPointer, rowBytes: Int
     ) {
-        let rect = header.tileRect(column: column, row: row)
+        let rect = h.tileRect(column: column, row: row)
         let x0 = max(r.x, rect.x), x1 = min(r.x + r.width, rect.x + rect.width)
         let y0 = max(rows.lowerBound, rect.y), y1 = min(rows.upperBound, rect.y + rect.height)
         guard x1 > x0, y1 > y0 else { return }
         tile.write(
             columns: (x0 - rect.x)..<(x1 - rect.x), rows: (y0 - rect.y)..<(y1 - rect.y),
-            into: origin + (y0 - rows.lowerBound) * rowBytes + (x0 - r.x) * header.format.bytesPerPixel,
+            into: origin + (y0 - rows.lowerBound) * rowBytes + (x0 - r.x) * h.format.bytesPerPixel,
             rowBytes: rowBytes)
     }
 
@@ -155,11 +156,19 @@ public final class TessImage: Sendable {
     public func region(x: Int, y: Int, width: Int, height: Int, threads: Int = 0) throws -> PixelBuffer {
         let r = (x: x, y: y, width: width, height: height)
         try checkRegion(r)
-        let c0 = x / header.tileWidth, c1 = (x + width - 1) / header.tileWidth
-        let r0 = y / header.tileHeight, r1 = (y + height - 1) / header.tileHeight
-        var tiles: [(Int, Int)] = []
-        for row in r0...r1 { for c in c0...c1 { tiles.append((c, row)) } }
-        let rowBytes = width * header.format.bytesPerPixel
+        return try assemble(header, region: r, threads: threads) { try self.decodedTile(column: $0, row: $1) }
+    }
+
+    /// The rectangle `r` of an image of `h` (the file's, or a stored level's) from the tiles
+    /// under it, each decoded by `decode` on a worker thread and written into its own part of
+    /// the output there: no pasting afterwards.
+    func assemble(
+        _ h: ImageHeader, region r: (x: Int, y: Int, width: Int, height: Int), threads: Int,
+        decode: (_ column: Int, _ row: Int) throws -> any DecodedTile
+    ) throws -> PixelBuffer {
+        let (x, y, width, height) = r
+        let tiles = h.tiles(overlapping: x, y, width, height)
+        let rowBytes = width * h.format.bytesPerPixel
         var failure: (any Error)?
         // Every tile writes its own rectangle of the output: no pasting afterwards.
         // (After a failure the buffer, partly unwritten, is dropped unread.)
@@ -169,9 +178,9 @@ public final class TessImage: Sendable {
             let origin = UncheckedSendable(UnsafeMutableRawPointer(base))
             do {
                 _ = try Parallel.map(tiles, threads: threads) { (c, row) in
-                    let tile = try self.decodedTile(column: c, row: row)
+                    let tile = try decode(c, row)
                     self.reconstruct(
-                        tile: tile, column: c, row: row, region: r, rows: y..<(y + height), into: origin.value,
+                        tile: tile, column: c, row: row, of: h, region: r, rows: y..<(y + height), into: origin.value,
                         rowBytes: rowBytes)
                 }
             } catch {
@@ -179,7 +188,7 @@ public final class TessImage: Sendable {
             }
         }
         if let failure { throw failure }
-        return PixelBuffer(width: width, height: height, format: header.format, bytes: bytes)
+        return PixelBuffer(width: width, height: height, format: h.format, bytes: bytes)
     }
 
     /// Streams the whole image (or a region) into `sink`. Worker threads read
@@ -258,8 +267,8 @@ public final class TessImage: Sendable {
                         guard let origin = out.baseAddress else { return }
                         for (i, tile) in band.enumerated() {
                             self.reconstruct(
-                                tile: tile, column: c0 + i, row: row, region: r, rows: y..<(y + n), into: origin,
-                                rowBytes: rowBytes)
+                                tile: tile, column: c0 + i, row: row, of: h, region: r, rows: y..<(y + n),
+                                into: origin, rowBytes: rowBytes)
                         }
                     }
                     try sink.write(strip)

@@ -18,10 +18,8 @@ final class ViewBuilder: ImageSink {
     let geometry: ViewGeometry
     let outputFormat: PixelFormat
     private let channels: Int
-    /// A stored sample times `scaleNumerator / scaleDenominator` is on the view's scale (255 / max
-    /// for images of fewer than 8 bits, else 1 / 1).
-    private let scaleNumerator: UInt64
-    private let scaleDenominator: UInt64
+    /// Block sums to level pixels.
+    private let scale: LevelScale
     private let levelWidth: Int
     /// Per level column: the output columns it reaches and their weights.
     /// Per level column c, the output columns it reaches and their weights (flat):
@@ -44,10 +42,9 @@ final class ViewBuilder: ImageSink {
         info = ImageInfo(width: g.covered.width, height: g.covered.height, format: format, metadata: metadata)
         outputFormat = ViewGeometry.outputFormat(format)
         channels = format.channels
-        scaleNumerator = format.bitDepth < 8 ? 255 : 1
-        scaleDenominator = format.bitDepth < 8 ? UInt64(format.maxValue) : 1
+        scale = LevelScale(format)
         let f = g.factor
-        levelWidth = (g.covered.width + f - 1) / f
+        levelWidth = g.levelRect.width
         sums = [UInt64](repeating: 0, count: levelWidth * format.channels)
         nextRow = g.covered.y
         across = [UInt64](repeating: 0, count: g.outputWidth * format.channels)
@@ -134,15 +131,13 @@ final class ViewBuilder: ImageSink {
         let levelRow = (nextRow - 1) / f
         let rowsInBlock = nextRow - levelRow * f
         let channels = channels, levelWidth = levelWidth, coveredWidth = g.covered.width
-        let numerator = scaleNumerator, denominator = scaleDenominator
+        let scale = scale
         sums.withUnsafeMutableBufferPointer { sums in
             levelValues.withUnsafeMutableBufferPointer { values in
                 for c in 0..<levelWidth {
-                    let blockWidth = min(f, coveredWidth - c * f)
-                    let count = UInt64(blockWidth * rowsInBlock) * denominator
+                    let samples = min(f, coveredWidth - c * f) * rowsInBlock
                     for ch in 0..<channels {
-                        // The level pixel: the block's mean on the view's scale, rounded half up.
-                        values[c * channels + ch] = (sums[c * channels + ch] * numerator + count / 2) / count
+                        values[c * channels + ch] = scale.mean(sums[c * channels + ch], samples: samples)
                     }
                 }
                 for i in 0..<sums.count { sums[i] = 0 }

@@ -1,3 +1,4 @@
+import TesseraFormat
 import TesseraIO
 
 /// What a reduced view of a region is made from (docs/FORMAT.md, "Views at any size"): the
@@ -23,6 +24,13 @@ public struct ViewGeometry: Sendable {
     public static let maxLevel = 20
 
     public var factor: Int { 1 << level }
+
+    /// `covered` in level pixels: the level blocks the view is filtered from.
+    public var levelRect: (x: Int, y: Int, width: Int, height: Int) {
+        let f = factor, c = covered
+        let x0 = c.x / f, y0 = c.y / f
+        return (x0, y0, (c.x + c.width + f - 1) / f - x0, (c.y + c.height + f - 1) / f - y0)
+    }
 
     /// The region is whole, uncut level blocks and the output is one pixel per block: the area
     /// filter is then the identity. (A block cut at the image's edge is not: the output pixels'
@@ -93,7 +101,5 @@ public struct ViewGeometry: Sendable {
 
     /// The pixel format of a view of an image of `format`: the same, except that images of
     /// fewer than 8 bits (1-bit pages) give 8-bit views (a mean of 0s and 1s is a grey).
-    public static func outputFormat(_ format: PixelFormat) -> PixelFormat {
-        format.bitDepth < 8 ? PixelFormat(colorModel: format.colorModel, bitDepth: 8) : format
-    }
+    public static func outputFormat(_ format: PixelFormat) -> PixelFormat { LevelIndex.levelFormat(of: format) }
 }
