@@ -26,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Pipeline presets are YAML: comments document each preset, and parse errors carry lines.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // The tile server (`tessera serve`): HTTP on swift-nio, graceful shutdown, Prometheus metrics.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libtiff-dev, libpng-dev).
@@ -35,6 +39,9 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(
+            name: "CTurboJPEG", pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]),
         // libpng reports errors by longjmp; this C target owns every setjmp so that
         // no jump ever crosses a Swift frame.
         .target(name: "PNGBridge", dependencies: ["CPNG"]),
@@ -70,11 +77,23 @@ let package = Package(
                 "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCodecs", "TesseraPipeline",
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // The tile server: IIIF Image API 3.0 and Deep Zoom over HTTP, pages and a viewer.
+        .target(
+            name: "TesseraServer",
+            dependencies: [
+                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraPipeline", "CTurboJPEG", "PNGBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: nativeFlags),
         .executableTarget(
             name: "tessera",
             dependencies: [
                 "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraCodecs",
-                "TesseraPipeline", "TesseraBatch", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TesseraPipeline", "TesseraBatch", "TesseraServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeFlags),
 
@@ -109,6 +128,13 @@ let package = Package(
                 "TesseraPipeline", "TesseraCodecs", "TesseraCodebook", "TesseraFormat", "TesseraSupport", "TestSupport",
             ]),
         .testTarget(name: "TesseraCLITests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "TesseraServerTests",
+            dependencies: [
+                "TesseraServer", "TesseraPipeline", "TesseraIO", "TesseraFormat", "TesseraSupport", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "TesseraBatchTests",
             dependencies: [

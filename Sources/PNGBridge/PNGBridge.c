@@ -435,3 +435,73 @@ void tessera_png_writer_close(tessera_png_writer *w) {
     if (w->file != NULL) fclose(w->file);
     free(w);
 }
+
+// MARK: in-memory encoder (the tile server's responses)
+
+typedef struct {
+    uint8_t *data;
+    size_t length;
+    size_t capacity;
+    int failed;
+} memory_sink;
+
+static void memory_write(png_structp png, png_bytep bytes, png_size_t count) {
+    memory_sink *s = (memory_sink *)png_get_io_ptr(png);
+    if (s->failed) return;
+    if (s->length + count > s->capacity) {
+        size_t want = s->capacity > 0 ? s->capacity : 4096;
+        while (want < s->length + count) want *= 2;
+        uint8_t *grown = (uint8_t *)realloc(s->data, want);
+        if (grown == NULL) {
+            s->failed = 1;
+            png_error(png, "out of memory encoding a PNG");
+        }
+        s->data = grown;
+        s->capacity = want;
+    }
+    memcpy(s->data + s->length, bytes, count);
+    s->length += count;
+}
+
+static void memory_flush(png_structp png) { (void)png; }
+
+int tessera_png_encode_memory(
+    const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int compression_level, uint8_t **out,
+    size_t *out_length, char *message, size_t message_capacity) {
+    *out = NULL;
+    *out_length = 0;
+    int color_type = channels == 1   ? PNG_COLOR_TYPE_GRAY
+                     : channels == 2 ? PNG_COLOR_TYPE_GRAY_ALPHA
+                     : channels == 3 ? PNG_COLOR_TYPE_RGB
+                                     : PNG_COLOR_TYPE_RGB_ALPHA;
+    bridge_diagnostics diag;
+    memset(&diag, 0, sizeof diag);
+    memory_sink sink = {NULL, 0, 0, 0};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &diag, bridge_on_error, bridge_on_warning);
+    png_infop info = png != NULL ? png_create_info_struct(png) : NULL;
+    if (png == NULL || info == NULL) {
+        if (png != NULL) png_destroy_write_struct(&png, NULL);
+        snprintf(message, message_capacity, "out of memory creating the PNG encoder");
+        return TESSERA_PNG_ERR_STATE;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        snprintf(message, message_capacity, "%s", diag.message);
+        png_destroy_write_struct(&png, &info);
+        free(sink.data);
+        return TESSERA_PNG_ERR_PNG;
+    }
+    png_set_user_limits(png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+    png_set_write_fn(png, &sink, memory_write, memory_flush);
+    png_set_compression_level(png, compression_level);
+    png_set_IHDR(
+        png, info, width, height, 8, color_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+        PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    size_t row_bytes = (size_t)width * (size_t)channels;
+    for (uint32_t y = 0; y < height; y++) png_write_row(png, pixels + (size_t)y * row_bytes);
+    png_write_end(png, NULL);
+    png_destroy_write_struct(&png, &info);
+    *out = sink.data;
+    *out_length = sink.length;
+    return TESSERA_PNG_OK;
+}

@@ -126,4 +126,11 @@ const char *tessera_png_writer_message(const tessera_png_writer *writer);
 /// The file itself is not removed. NULL is allowed.
 void tessera_png_writer_close(tessera_png_writer *writer);
 
+/// Encodes 8-bit pixels (`channels` 1 to 4: grey, grey+alpha, RGB, RGBA; rows packed) as a
+/// PNG in memory. On success *out holds *out_length bytes, which the caller frees with free();
+/// on failure `message` says why.
+int tessera_png_encode_memory(
+    const uint8_t *pixels, uint32_t width, uint32_t height, int channels, int compression_level, uint8_t **out,
+    size_t *out_length, char *message, size_t message_capacity);
+
 #endif

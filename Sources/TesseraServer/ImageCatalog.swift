@@ -1,0 +1,104 @@
+import Foundation
+import Synchronization
+
+/// The `.tess` files under a root folder, by identifier (the path under the root without
+/// `.tess`). Identifiers never reach outside the root: `..`, `.`, empty or absolute parts,
+/// NUL bytes, backslashes and over-long names are refused, and the resolved path (symlinks
+/// followed) must still lie under the root. Each file is opened once and shared; a file that
+/// changes on disk (a new inode, size or time) is opened again on its next request.
+public final class ImageCatalog: Sendable {
+    public let root: String
+    private let realRoot: String
+    private let open = Mutex<[String: ServedImage]>([:])
+
+    /// Longest identifier accepted, in bytes.
+    public static let maxIdentifierLength = 1024
+
+    public init(root: String) throws(ServeError) {
+        guard let real = Self.realPath(root) else { throw ServeError(404, "\(root): no such folder") }
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue else {
+            throw ServeError(404, "\(root): not a folder")
+        }
+        self.root = root
+        realRoot = real
+    }
+
+    /// The open image for `identifier` (already percent-decoded): 400 for an identifier that
+    /// could name something outside the root, 404 for one that names no `.tess` file, 500 for
+    /// a file that cannot be opened (damaged).
+    public func image(_ identifier: String) throws(ServeError) -> ServedImage {
+        let path = try resolve(identifier)
+        guard let identity = FileIdentity(path: path), identity.isRegularFile else {
+            throw .notFound("no image '\(identifier)'")
+        }
+        if let known = open.withLock({ $0[identifier] }), known.identity == identity { return known }
+        let served: ServedImage
+        do {
+            served = try ServedImage(identifier: identifier, path: path, identity: identity)
+        } catch {
+            open.withLock { _ = $0.removeValue(forKey: identifier) }
+            throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
+        }
+        open.withLock { $0[identifier] = served }
+        return served
+    }
+
+    /// How many files are open now.
+    public var openCount: Int { open.withLock { $0.count } }
+
+    /// The path of `identifier`'s file, checked to lie under the root.
+    func resolve(_ identifier: String) throws(ServeError) -> String {
+        guard !identifier.isEmpty, identifier.utf8.count <= Self.maxIdentifierLength else {
+            throw .badRequest("identifier is empty or longer than \(Self.maxIdentifierLength) bytes")
+        }
+        guard !identifier.utf8.contains(0), !identifier.contains("\\") else {
+            throw .badRequest("identifier contains a NUL byte or a backslash")
+        }
+        let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.hasPrefix(".") }) else {
+            throw .badRequest("identifier '\(identifier)' has an empty, '.', '..' or hidden path component")
+        }
+        let candidate = realRoot + "/" + identifier + ".tess"
+        // Symlinks inside the root are fine as long as they end inside it.
+        guard let real = Self.realPath(candidate) else { throw .notFound("no image '\(identifier)'") }
+        guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
+            throw .notFound("no image '\(identifier)'")
+        }
+        return real
+    }
+
+    /// Every image under the root, sorted by identifier: (identifier, file size). Hidden files
+    /// and folders are skipped, and so is anything whose real path leaves the root.
+    public func list() -> [(identifier: String, bytes: Int)] {
+        var found: [(String, Int)] = []
+        walk(realRoot, prefix: "", depth: 0, into: &found)
+        return found.sorted { $0.0 < $1.0 }
+    }
+
+    private func walk(_ folder: String, prefix: String, depth: Int, into found: inout [(String, Int)]) {
+        guard depth < 16, let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where !name.hasPrefix(".") {
+            let path = folder + "/" + name
+            guard let real = Self.realPath(path), real.hasPrefix(realRoot + "/"), let id = FileIdentity(path: real) else {
+                continue
+            }
+            if id.isRegularFile {
+                if name.hasSuffix(".tess"), name.count > 5 {
+                    found.append((prefix + String(name.dropLast(5)), Int(id.size)))
+                }
+            } else {
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue {
+                    walk(path, prefix: prefix + name + "/", depth: depth + 1, into: &found)
+                }
+            }
+        }
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+}
