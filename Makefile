@@ -10,7 +10,7 @@ SAMPLE = fixtures/scans/leptonica-pageseg2.tif
 OUT = bench-out/run
 
 # System packages the build and the tests need (Debian names).
-DEPS = libtiff-dev libpng-dev libturbojpeg0-dev pkg-config
+DEPS = libtiff-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 

@@ -24,6 +24,8 @@ public struct TileServer: Sendable {
                 let name = field.name.canonicalName
                 headers[name] = headers[name].map { $0 + ", " + field.value } ?? field.value
             }
+            // HTTP/1's Host header arrives as the request's authority.
+            if let authority = request.head.authority { headers["host"] = authority }
             let r = ServiceRequest(method: request.method.rawValue, path: request.uri.string, headers: headers)
             let answer = service.respond(r)
             var fields = HTTPFields()

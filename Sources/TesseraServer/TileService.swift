@@ -52,6 +52,7 @@ public final class TileService: Sendable {
             }
         }
         if let origin = options.corsOrigin { response.headers.append(("Access-Control-Allow-Origin", origin)) }
+        Self.compressText(&response, acceptEncoding: request.header("Accept-Encoding"))
         let elapsed = ContinuousClock.now - start
         metrics.record(kind: kind, status: response.status, duration: elapsed, bytes: response.body.count)
         if logger.logLevel <= .info {
@@ -64,6 +65,25 @@ public final class TileService: Sendable {
             response.body = []
         }
         return response
+    }
+
+    /// Text bodies (JSON, XML, HTML, CSS, JavaScript) gzip-compressed when the client accepts
+    /// it; the ETag of the compressed form is its own.
+    static func compressText(_ r: inout ServiceResponse, acceptEncoding: String?) {
+        guard r.status == 200, let type = r.header("Content-Type"),
+            type.contains("json") || type.contains("xml") || type.hasPrefix("text/html") || type.hasPrefix("text/css")
+                || type.hasPrefix("text/javascript")
+        else { return }
+        r.headers.append(("Vary", "Accept-Encoding"))
+        guard let accept = acceptEncoding,
+            accept.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("gzip") })
+        else { return }
+        guard r.body.count >= 256, let gz = Gzip.compress(r.body) else { return }
+        r.body = gz
+        r.headers.append(("Content-Encoding", "gzip"))
+        if let i = r.headers.firstIndex(where: { $0.name == "ETag" }), r.headers[i].value.hasSuffix("\"") {
+            r.headers[i].value = String(r.headers[i].value.dropLast()) + "-gz\""
+        }
     }
 
     static func kind(_ s: ArraySlice<Substring>) -> String {
@@ -244,7 +264,8 @@ public final class TileService: Sendable {
     static func matches(_ ifNoneMatch: String, _ etag: String) -> Bool {
         ifNoneMatch.split(separator: ",").contains { t in
             let v = t.trimmingCharacters(in: .whitespaces)
-            return v == "*" || v == etag || v == "W/" + etag
+            let gz = String(etag.dropLast()) + "-gz\""  // the tag of the gzip-compressed form
+            return v == "*" || v == etag || v == "W/" + etag || v == gz || v == "W/" + gz
         }
     }
 

@@ -279,3 +279,25 @@ final class TileServiceTests: XCTestCase {
 }
 
 import Synchronization
+
+extension TileServiceTests {
+    /// JSON, XML and HTML are gzip-compressed for clients that accept it; images are not.
+    func testTextIsCompressed() throws {
+        let s = try ServedImages()
+        let plain = s.get("/iiif/3/page/info.json")
+        let gz = s.get("/iiif/3/page/info.json", headers: ["Accept-Encoding": "br, gzip;q=0.8"])
+        XCTAssertEqual(gz.header("Content-Encoding"), "gzip")
+        XCTAssertLessThan(gz.body.count, plain.body.count)
+        XCTAssertEqual(Array(gz.body.prefix(2)), [0x1F, 0x8B])
+        XCTAssertNotEqual(gz.header("ETag"), plain.header("ETag"))
+        XCTAssertEqual(s.get("/iiif/3/page/info.json", headers: ["If-None-Match": gz.header("ETag")!]).status, 304)
+        XCTAssertEqual(s.get("/", headers: ["Accept-Encoding": "gzip"]).header("Content-Encoding"), "gzip")
+        XCTAssertNil(s.get("/iiif/3/page/full/100,/0/default.jpg", headers: ["Accept-Encoding": "gzip"]).header("Content-Encoding"))
+        // What gunzip makes of it is the plain body.
+        let path = s.dir.path("info.json.gz")
+        try Data(gz.body).write(to: URL(fileURLWithPath: path))
+        let run = try LiveServerTests.run("/bin/gzip", ["-dc", path])
+        XCTAssertEqual(run.status, 0)
+        XCTAssertEqual(run.output, String(decoding: plain.body, as: UTF8.self))
+    }
+}
