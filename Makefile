@@ -10,11 +10,13 @@ SAMPLE = fixtures/scans/leptonica-pageseg2.tif
 OUT = bench-out/run
 
 # System packages the build and the tests need (Debian names).
-DEPS = libtiff-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config
+DEPS = libtiff-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config libjs-leaflet
+# Peers some tests run against (nginx serves .tess files for the remote-file tests).
+TEST_DEPS = nginx-light
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 
-.PHONY: run test build deps bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
+.PHONY: run test test-deps build deps install bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -49,7 +51,21 @@ run: build
 # the plain release build of `make run` / the benchmarks never rebuild each other.
 TESTFLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
 
-test: deps
+# Python tools some tests run (skipped with a message when they cannot be installed).
+PY_TEST_DEPS = iiif-validator
+
+test-deps: deps
+	@missing=""; for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
+	  echo "could not install$$missing: the tests that need it will be skipped"; \
+	fi
+	@python3 -c "import iiif_validator" 2>/dev/null || pip install -q $(PY_TEST_DEPS) 2>/dev/null || \
+	  echo "could not install $(PY_TEST_DEPS): the IIIF validator test will be skipped"
+
+test: test-deps
 	$(SWIFT) build $(TESTFLAGS) --build-tests
 	$(SWIFT) test $(TESTFLAGS) --skip-build --disable-swift-testing 2>&1 | tee .build-test/test.log | grep -vE "^Test Case '.*' (started|passed)"; \
 	  status=$${PIPESTATUS[0]}; \
@@ -86,6 +102,23 @@ bench-batch: bench-deps build
 # two mosaics (BD-rate against JPEG, SVG plots), and lossless sizes; report in bench-out/rd/.
 bench-rd: bench-deps build
 	@python3 bench/bench_rd.py $(BIN)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the presets (where the CLI looks for
+# them: PREFIX/share/tessera/pipelines), bash/zsh/fish completions and a systemd unit for
+# `tessera serve`.
+PREFIX ?= /usr/local
+DESTDIR ?=
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tessera/pipelines \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tessera
+	install -m 644 pipelines/*.yaml pipelines/README.md $(DESTDIR)$(PREFIX)/share/tessera/pipelines/
+	$(BIN) --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tessera
+	$(BIN) --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_tessera
+	$(BIN) --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/tessera.fish
+	sed 's|@BINDIR@|$(PREFIX)/bin|' packaging/tessera-serve.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/tessera-serve.service
+	@echo "installed tessera in $(DESTDIR)$(PREFIX)"
 
 clean:
 	rm -rf .build bench-out

@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        // Remote .tess files over HTTP(S) range requests.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.30.0"),
     ],
     targets: [
         // System libraries, found through pkg-config (Debian: libtiff-dev, libpng-dev).
@@ -81,11 +83,18 @@ let package = Package(
                 "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCodecs", "TesseraPipeline",
                 .product(name: "Yams", package: "Yams"),
             ]),
+        // Remote files: a RandomAccessSource over HTTP(S) range requests, runs of tiles in one request.
+        .target(
+            name: "TesseraRemote",
+            dependencies: [
+                "TesseraSupport", "TesseraFormat",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]),
         // The tile server: IIIF Image API 3.0 and Deep Zoom over HTTP, pages and a viewer.
         .target(
             name: "TesseraServer",
             dependencies: [
-                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraPipeline", "CTurboJPEG", "CZlib", "PNGBridge",
+                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraPipeline", "TesseraRemote", "CTurboJPEG", "CZlib", "PNGBridge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -96,7 +105,7 @@ let package = Package(
             name: "tessera",
             dependencies: [
                 "TesseraSupport", "TesseraIO", "TesseraCodebook", "TesseraCoding", "TesseraFormat", "TesseraCodecs",
-                "TesseraPipeline", "TesseraBatch", "TesseraServer",
+                "TesseraPipeline", "TesseraBatch", "TesseraServer", "TesseraRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: nativeFlags),
@@ -135,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "TesseraServerTests",
             dependencies: [
-                "TesseraServer", "TesseraPipeline", "TesseraIO", "TesseraFormat", "TesseraSupport", "TestSupport",
+                "TesseraServer", "TesseraRemote", "TesseraPipeline", "TesseraIO", "TesseraFormat", "TesseraSupport",
+                "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -11,6 +11,8 @@ public protocol RandomAccessSource: Sendable {
     var size: UInt64 { get }
     /// Reads exactly `count` bytes at `offset`, or throws.
     func read(at offset: UInt64, count: Int) throws -> [UInt8]
+    /// Byte ranges about to be read (see the extension's default, which does nothing).
+    func prefetch(_ ranges: [(offset: UInt64, count: Int)])
 }
 
 /// A file read with `pread`, safe to share between threads.
@@ -54,4 +56,11 @@ public final class FileRandomAccess: RandomAccessSource, @unchecked Sendable {
         }
         return out
     }
+}
+
+extension RandomAccessSource {
+    /// Told which byte ranges reads are about to come for (the tiles of a region), so that a
+    /// source with costly reads (HTTP) can fetch them in as few requests as possible. Local
+    /// files ignore it.
+    public func prefetch(_ ranges: [(offset: UInt64, count: Int)]) {}
 }

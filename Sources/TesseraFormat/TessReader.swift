@@ -116,6 +116,21 @@ public final class TessReader: Sendable {
         }
     }
 
+    /// Tells the source that the payloads of these full-resolution tiles (nil `level`) or
+    /// tiles of stored level `levelPosition` are about to be read (a remote source fetches
+    /// each run of adjacent tiles in one request).
+    public func prefetch(tiles: [(column: Int, row: Int)], levelPosition: Int? = nil) {
+        let index = levelPosition.map { levelIndex.levels[$0].index } ?? self.index
+        var ranges: [(offset: UInt64, count: Int)] = []
+        ranges.reserveCapacity(tiles.count)
+        for t in tiles {
+            guard t.column >= 0, t.row >= 0, t.column < index.columns, t.row < index.entries.count / max(1, index.columns) else { continue }
+            let e = index.entry(column: t.column, row: t.row)
+            ranges.append((e.offset, Int(e.length)))
+        }
+        source.prefetch(ranges)
+    }
+
     /// The coded payload of tile (column, row), checksum verified.
     public func tilePayload(column: Int, row: Int) throws -> ArraySlice<UInt8> {
         guard column >= 0, row >= 0, column < header.tileColumns, row < header.tileRows else {

@@ -111,6 +111,10 @@ extension TessImage {
             let pixels: PixelBuffer
             do {
                 // Level tiles are transform or residual coded: a few ms each, worth a second thread.
+                let lr = g.levelRect
+                reader.prefetch(
+                    tiles: storedLevels[position].header.tiles(overlapping: lr.x, lr.y, lr.width, lr.height),
+                    levelPosition: position)
                 pixels = try assemble(storedLevels[position].header, region: g.levelRect, threads: threads) {
                     try self.storedLevelDecodedTile(position: position, column: $0, row: $1)
                 }
@@ -152,6 +156,7 @@ extension TessImage {
         try level.bytes.withUnsafeMutableBytes { raw in
             let out = UncheckedSendable(raw.baseAddress!)
             let tiles = h.tiles(overlapping: cov.x, cov.y, cov.width, cov.height)
+            self.reader.prefetch(tiles: tiles)
             _ = try Parallel.map(tiles, threads: threads > 0 ? threads : Parallel.defaultThreads) { (tc, tr) in
                 let rect = h.tileRect(column: tc, row: tr)
                 let grid = PatchGrid(width: rect.width, height: rect.height, patchSize: h.patchSize)

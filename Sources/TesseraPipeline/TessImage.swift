@@ -156,6 +156,7 @@ public final class TessImage: Sendable {
     public func region(x: Int, y: Int, width: Int, height: Int, threads: Int = 0) throws -> PixelBuffer {
         let r = (x: x, y: y, width: width, height: height)
         try checkRegion(r)
+        reader.prefetch(tiles: header.tiles(overlapping: x, y, width, height))
         return try assemble(header, region: r, threads: threads) { try self.decodedTile(column: $0, row: $1) }
     }
 
@@ -237,6 +238,7 @@ public final class TessImage: Sendable {
         let c0 = r.x / h.tileWidth, c1 = (r.x + r.width - 1) / h.tileWidth
         let r0 = r.y / h.tileHeight, r1 = (r.y + r.height - 1) / h.tileHeight
         let columns = c1 - c0 + 1
+        reader.prefetch(tiles: h.tiles(overlapping: r.x, r.y, r.width, r.height))
         let workers = threads > 0 ? threads : Parallel.defaultThreads
         let inFlight = Self.tilesInFlight(workers: workers)
         let rowBytes = r.width * h.format.bytesPerPixel

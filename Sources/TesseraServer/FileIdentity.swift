@@ -14,6 +14,17 @@ struct FileIdentity: Sendable, Equatable {
     var modifiedNanoseconds: Int
     var isRegularFile: Bool
 
+    /// A remote file's identity: its size, a checksum of its ETag or Last-Modified, and its
+    /// Last-Modified time (0 when the server gave none).
+    init(remoteSize: Int64, stamp: Int, modified: Int) {
+        device = 0
+        inode = UInt64(truncatingIfNeeded: stamp)
+        size = remoteSize
+        modifiedSeconds = modified
+        modifiedNanoseconds = 0
+        isRegularFile = true
+    }
+
     /// The identity of the file at `path` (following symlinks), or nil if there is none.
     init?(path: String) {
         var st = stat()

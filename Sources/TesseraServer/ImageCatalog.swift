@@ -1,15 +1,25 @@
 import Foundation
 import Synchronization
+import TesseraFormat
+import TesseraRemote
 
 /// The `.tess` files under a root folder, by identifier (the path under the root without
 /// `.tess`). Identifiers never reach outside the root: `..`, `.`, empty or absolute parts,
 /// NUL bytes, backslashes and over-long names are refused, and the resolved path (symlinks
 /// followed) must still lie under the root. Each file is opened once and shared; a file that
 /// changes on disk (a new inode, size or time) is opened again on its next request.
+///
+/// A remote catalog (`serve --remote BASE-URL`) maps identifier `a/b` to `BASE-URL/a/b.tess`,
+/// read by HTTP range requests; an open remote file is checked again (one request) after
+/// `remoteRecheckSeconds`, and reopened if it changed.
 public final class ImageCatalog: Sendable {
     public let root: String
     private let realRoot: String
+    /// The base URL of a remote catalog, without a trailing slash.
+    public let remoteBase: String?
     private let open = Mutex<[String: ServedImage]>([:])
+    private let checked = Mutex<[String: ContinuousClock.Instant]>([:])
+    public static let remoteRecheckSeconds = 30
 
     /// Longest identifier accepted, in bytes.
     public static let maxIdentifierLength = 1024
@@ -22,12 +32,21 @@ public final class ImageCatalog: Sendable {
         }
         self.root = root
         realRoot = real
+        remoteBase = nil
+    }
+
+    /// A catalog of the `.tess` files under `baseURL` (http:// or https://).
+    public init(remoteBase baseURL: String) {
+        root = baseURL
+        realRoot = ""
+        remoteBase = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
     }
 
     /// The open image for `identifier` (already percent-decoded): 400 for an identifier that
     /// could name something outside the root, 404 for one that names no `.tess` file, 500 for
     /// a file that cannot be opened (damaged).
     public func image(_ identifier: String) throws(ServeError) -> ServedImage {
+        if let remoteBase { return try remoteImage(identifier, base: remoteBase) }
         let path = try resolve(identifier)
         guard let identity = FileIdentity(path: path), identity.isRegularFile else {
             throw .notFound("no image '\(identifier)'")
@@ -44,11 +63,56 @@ public final class ImageCatalog: Sendable {
         return served
     }
 
+    private func remoteImage(_ identifier: String, base: String) throws(ServeError) -> ServedImage {
+        try checkSyntax(identifier)
+        let known = open.withLock { $0[identifier] }
+        if let known, let at = checked.withLock({ $0[identifier] }),
+            ContinuousClock.now - at < .seconds(Self.remoteRecheckSeconds)
+        {
+            return known
+        }
+        let url = base + "/" + identifier.split(separator: "/").map { PercentEncoding.encode(String($0)) }.joined(separator: "/")
+            + ".tess"
+        let served: ServedImage
+        do {
+            let source = try HTTPRangeSource(url: url)
+            let stamp = source.validator.map { v in Int(CRC32Text.of(v)) } ?? 0
+            let modified = source.lastModified.flatMap { HTTPDate.parse(Substring($0)) } ?? 0
+            let identity = FileIdentity(remoteSize: Int64(source.size), stamp: stamp, modified: modified)
+            if let known, known.identity == identity {
+                checked.withLock { $0[identifier] = .now }
+                return known
+            }
+            served = try ServedImage(identifier: identifier, source: source, path: url, identity: identity)
+        } catch let e as TessFileError {
+            open.withLock { _ = $0.removeValue(forKey: identifier) }
+            if case .cannotOpen(let why) = e.problem, why.hasPrefix("HTTP 404") { throw .notFound("no image '\(identifier)'") }
+            throw ServeError(500, "image '\(identifier)' cannot be read: \(e)")
+        } catch {
+            throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
+        }
+        open.withLock { $0[identifier] = served }
+        checked.withLock { $0[identifier] = .now }
+        return served
+    }
+
     /// How many files are open now.
     public var openCount: Int { open.withLock { $0.count } }
 
     /// The path of `identifier`'s file, checked to lie under the root.
     func resolve(_ identifier: String) throws(ServeError) -> String {
+        try checkSyntax(identifier)
+        let candidate = realRoot + "/" + identifier + ".tess"
+        // Symlinks inside the root are fine as long as they end inside it.
+        guard let real = Self.realPath(candidate) else { throw .notFound("no image '\(identifier)'") }
+        guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
+            throw .notFound("no image '\(identifier)'")
+        }
+        return real
+    }
+
+    /// Refuses identifiers that could name anything outside the root, whatever the root is.
+    func checkSyntax(_ identifier: String) throws(ServeError) {
         guard !identifier.isEmpty, identifier.utf8.count <= Self.maxIdentifierLength else {
             throw .badRequest("identifier is empty or longer than \(Self.maxIdentifierLength) bytes")
         }
@@ -59,18 +123,12 @@ public final class ImageCatalog: Sendable {
         guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && !$0.hasPrefix(".") }) else {
             throw .badRequest("identifier '\(identifier)' has an empty, '.', '..' or hidden path component")
         }
-        let candidate = realRoot + "/" + identifier + ".tess"
-        // Symlinks inside the root are fine as long as they end inside it.
-        guard let real = Self.realPath(candidate) else { throw .notFound("no image '\(identifier)'") }
-        guard real.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") else {
-            throw .notFound("no image '\(identifier)'")
-        }
-        return real
     }
 
     /// Every image under the root, sorted by identifier: (identifier, file size). Hidden files
     /// and folders are skipped, and so is anything whose real path leaves the root.
     public func list() -> [(identifier: String, bytes: Int)] {
+        if remoteBase != nil { return [] }  // HTTP has no folder listing
         var found: [(String, Int)] = []
         walk(realRoot, prefix: "", depth: 0, into: &found)
         return found.sorted { $0.0 < $1.0 }

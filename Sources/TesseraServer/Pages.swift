@@ -56,6 +56,7 @@ enum Pages {
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><title>\(JSONText.html(s.identifier)) — Tessera</title>
             <meta name="viewport" content="width=device-width, initial-scale=1">
+            <link rel="icon" href="data:,">
             <link rel="stylesheet" href="/static/leaflet/leaflet.css">
             <style>
             html,body{margin:0;height:100%;font:14px/1.4 system-ui,sans-serif}

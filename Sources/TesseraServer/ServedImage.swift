@@ -15,8 +15,11 @@ public final class ServedImage: Sendable {
     public let lastModified: String
     public let deepZoom: DeepZoom
 
-    init(identifier: String, path: String, identity: FileIdentity) throws {
-        let source = try MappedFileSource(path: path)
+    convenience init(identifier: String, path: String, identity: FileIdentity) throws {
+        try self.init(identifier: identifier, source: MappedFileSource(path: path), path: path, identity: identity)
+    }
+
+    init(identifier: String, source: any RandomAccessSource, path: String, identity: FileIdentity) throws {
         let image = try TessImage(source: source, path: path)
         self.identifier = identifier
         self.image = image

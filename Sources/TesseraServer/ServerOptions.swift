@@ -14,6 +14,8 @@ public struct ServerOptions: Sendable {
     public var baseURL: String?
     /// Idle keep-alive connections, and clients that stop sending, are closed after this.
     public var idleTimeoutSeconds = 30
+    /// Serve the `.tess` files under this http(s) URL instead of a folder.
+    public var remoteBase: String?
     /// Where Leaflet is installed (Debian's libjs-leaflet).
     public var leafletDirectory = "/usr/share/javascript/leaflet"
 

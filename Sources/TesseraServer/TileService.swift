@@ -15,7 +15,11 @@ public final class TileService: Sendable {
     let logger: Logger
 
     public init(options: ServerOptions, root: String, logger: Logger = Logger(label: "tessera.serve")) throws(ServeError) {
-        catalog = try ImageCatalog(root: root)
+        if let base = options.remoteBase {
+            catalog = ImageCatalog(remoteBase: base)
+        } else {
+            catalog = try ImageCatalog(root: root)
+        }
         self.options = options
         cache = ResponseCache(capacity: options.cacheBytes)
         metrics = ServerMetrics()
@@ -250,7 +254,9 @@ public final class TileService: Sendable {
         var notModified = false
         if let inm = request.header("If-None-Match") {
             notModified = Self.matches(inm, etag)
-        } else if let ims = request.header("If-Modified-Since"), let since = HTTPDate.parse(Substring(ims)) {
+        } else if let ims = request.header("If-Modified-Since"), let since = HTTPDate.parse(Substring(ims)),
+            image.identity.modifiedSeconds > 0
+        {
             notModified = image.identity.modifiedSeconds <= since
         }
         if notModified {

@@ -58,7 +58,7 @@ struct DecompressCommand: ParsableCommand {
         try runReportingErrors {
             let clock = ContinuousClock()
             let start = clock.now
-            let image = try TessImage(path: input)
+            let image = try openTessImage(input)
             var rect = (x: 0, y: 0, width: image.header.width, height: image.header.height)
             if let region {
                 let parts = region.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -105,16 +105,19 @@ struct DecompressCommand: ParsableCommand {
             let seconds = (clock.now - start).seconds
             let mp = Double(rect.width * rect.height) / 1e6
             if json {
-                printJSON([
+                var fields: [String: JSONValue] = [
                     "input": .string(input), "output": .string(self.output),
                     "width": .int(info.width), "height": .int(info.height),
                     "seconds": .double(seconds), "megapixels_per_second": .double(mp / max(seconds, 1e-9)),
                     "peak_rss_bytes": .int(peakResidentBytes()),
-                ])
+                ]
+                if let n = httpRequests(image) { fields["http_requests"] = .int(n) }
+                printJSON(fields)
             } else if !quiet {
                 printOut(
                     "\(self.output): \(info.width)x\(info.height) \(info.format) in \(format(seconds, 3)) s "
-                        + "(\(format(mp / max(seconds, 1e-9), 1)) MP/s)")
+                        + "(\(format(mp / max(seconds, 1e-9), 1)) MP/s)"
+                        + (httpRequests(image).map { ", \($0) HTTP request\($0 == 1 ? "" : "s")" } ?? ""))
             }
         }
     }

@@ -19,7 +19,7 @@ struct InfoCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let image = try TessImage(path: input)
+            let image = try openTessImage(input)
             let summary = image.summary
             let h = summary.header
             let m = summary.metadata

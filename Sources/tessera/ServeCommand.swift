@@ -24,8 +24,12 @@ struct ServeCommand: AsyncParsableCommand {
               tessera serve scans/ --host 0.0.0.0 --port 8182 --cors https://viewer.example.org
             """)
 
-    @Argument(help: "The folder of .tess files (sub-folders too).")
-    var folder: String
+    @Argument(help: "The folder of .tess files (sub-folders too); with --remote, omit it.")
+    var folder: String?
+
+    @Option(
+        help: "Serve the .tess files under this http(s) URL instead (ID → BASE-URL/ID.tess, read by range requests).")
+    var remote: String?
 
     @Option(help: "Address to listen on (0.0.0.0 for every interface).")
     var host: String = "127.0.0.1"
@@ -57,6 +61,10 @@ struct ServeCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
+        guard (folder == nil) != (remote == nil) else { throw ValidationError("give a FOLDER or --remote BASE-URL (one of them)") }
+        if let remote, !(remote.hasPrefix("http://") || remote.hasPrefix("https://")) {
+            throw ValidationError("--remote must be an http:// or https:// URL, not '\(remote)'")
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) must be 0 to 65535") }
         guard cacheMB >= 0, cacheMB <= 1 << 20 else { throw ValidationError("--cache-mb \(cacheMB) must be 0 to 1048576") }
         guard maxArea >= 1 else { throw ValidationError("--max-area must be at least 1") }
@@ -74,17 +82,18 @@ struct ServeCommand: AsyncParsableCommand {
         options.jpegQuality = jpegQuality
         options.baseURL = baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         options.idleTimeoutSeconds = idleTimeout
+        options.remoteBase = remote
         var logger = Logger(label: "tessera.serve")
         logger.logLevel = quiet ? .warning : .info
         let service: TileService
         do {
-            service = try TileService(options: options, root: folder, logger: logger)
+            service = try TileService(options: options, root: folder ?? "/", logger: logger)
         } catch {
             printError("tessera: \(error.message)")
             throw ExitCode(1)
         }
         let count = service.catalog.list().count
-        let folder = folder
+        let folder = remote ?? folder ?? ""
         let host = host
         do {
             try await TileServer(service: service).run { port in

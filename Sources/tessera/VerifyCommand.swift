@@ -21,7 +21,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let image = try TessImage(path: input)
+            let image = try openTessImage(input)
             let result = image.verify(threads: threads)
             let levelText =
                 result.levelTileCount > 0
