@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 import TesseraServer
 
@@ -98,6 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await TileServer(service: service).run { port in
                 printOut("tessera serve: \(count) image\(count == 1 ? "" : "s") under \(folder) at http://\(host):\(port)/")
+                fflush(nil)  // a supervisor or script waiting for this line gets it now
             }
         } catch {
             printError("tessera: cannot serve on \(host):\(port): \(error)")
