@@ -114,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "tessera-bench",
             dependencies: [
-                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraCodecs", "TesseraPipeline",
+                "TesseraSupport", "TesseraIO", "TesseraFormat", "TesseraCodecs", "TesseraPipeline", "TesseraServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Benchmark of the entropy coder against zstd and xz (bench/coding/bench-codec-entropy.sh).
