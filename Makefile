@@ -11,12 +11,13 @@ OUT = bench-out/run
 
 # System packages the build and the tests need (Debian names).
 DEPS = libtiff-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config libjs-leaflet
-# Peers some tests run against (nginx serves .tess files for the remote-file tests).
-TEST_DEPS = nginx-light
+# Peers some tests run against: nginx serves .tess files for the remote-file tests; headless
+# Chromium drives the viewer (tests/browser/viewer_test.py).
+TEST_DEPS = nginx-light chromium chromium-driver
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
 
-.PHONY: run test test-deps build deps install bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
+.PHONY: run test test-deps test-browser build deps install bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
 
 deps:
 	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -50,9 +51,10 @@ run: build
 # decoding are 20-50x slower in a debug build. Its own build folder, so that it and
 # the plain release build of `make run` / the benchmarks never rebuild each other.
 TESTFLAGS = -c release -Xswiftc -enable-testing --scratch-path .build-test
+TEST_BIN = .build-test/release/tessera
 
 # Python tools some tests run (skipped with a message when they cannot be installed).
-PY_TEST_DEPS = iiif-validator
+PY_TEST_DEPS = iiif-validator selenium numpy pillow
 
 test-deps: deps
 	@missing=""; for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -62,14 +64,25 @@ test-deps: deps
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
 	  echo "could not install$$missing: the tests that need it will be skipped"; \
 	fi
-	@python3 -c "import iiif_validator" 2>/dev/null || pip install -q $(PY_TEST_DEPS) 2>/dev/null || \
-	  echo "could not install $(PY_TEST_DEPS): the IIIF validator test will be skipped"
+	@python3 -c "import iiif_validator, selenium, numpy, PIL" 2>/dev/null || pip install -q $(PY_TEST_DEPS) 2>/dev/null || \
+	  echo "could not install $(PY_TEST_DEPS): the IIIF validator and browser tests will be skipped"
 
 test: test-deps
 	$(SWIFT) build $(TESTFLAGS) --build-tests
 	$(SWIFT) test $(TESTFLAGS) --skip-build --disable-swift-testing 2>&1 | tee .build-test/test.log | grep -vE "^Test Case '.*' (started|passed)"; \
 	  status=$${PIPESTATUS[0]}; \
-	  echo; grep -E "Executed [0-9]+ tests" .build-test/test.log | tail -1; exit $$status
+	  echo; grep -E "Executed [0-9]+ tests" .build-test/test.log | tail -1; \
+	  if [ -x /usr/bin/chromedriver ] && python3 -c "import selenium, numpy, PIL" 2>/dev/null; then \
+	    python3 tests/browser/viewer_test.py --tessera $(TEST_BIN) --out reports/browser || status=1; \
+	  else echo "browser test skipped: chromium-driver or selenium is not installed"; fi; \
+	  exit $$status
+
+# The viewer in a real browser alone (make test runs it too): headless Chromium drives /view/ID
+# of `tessera serve` on the test build's binary (built first when missing) and checks tiles,
+# console, requests and full-resolution pixels; screenshots in reports/browser.
+test-browser: test-deps
+	@[ -x $(TEST_BIN) ] || $(SWIFT) build $(TESTFLAGS) --product tessera
+	python3 tests/browser/viewer_test.py --tessera $(TEST_BIN) --out reports/browser
 
 bench-io: bench-deps build
 	@bash bench/bench-io.sh $(BIN)

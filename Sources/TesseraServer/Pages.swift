@@ -23,7 +23,7 @@ enum Pages {
         }
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Tessera images</title>
+            <html lang="en"><head><meta charset="utf-8"><title>Tessera images</title><link rel="icon" href="data:,">
             <style>
             body{font:15px/1.4 system-ui,sans-serif;margin:2em;color:#222}
             table{border-collapse:collapse}td,th{padding:.4em .8em;text-align:left;border-bottom:1px solid #ddd}
@@ -103,14 +103,18 @@ enum Pages {
           }).addTo(map);
           map.fitBounds(bounds);
           map.setMaxBounds(bounds.pad(0.5));
-          var coords = document.getElementById('coords');
-          map.on('mousemove', function (e) {
-            var p = map.project(e.latlng, 0);
+          // The image pixel under the mouse, kept up to date when the map zooms or pans under it.
+          var coords = document.getElementById('coords'), mouse = null;
+          function showCoords() {
+            if (!mouse) { coords.textContent = ''; return; }
+            var p = map.project(map.containerPointToLatLng(mouse), 0);
             var x = Math.floor(p.x), y = Math.floor(p.y);
             coords.textContent = (x >= 0 && y >= 0 && x < c.width && y < c.height)
               ? 'x ' + x + ', y ' + y + ' · zoom ' + map.getZoom() : '';
-          });
-          map.on('mouseout', function () { coords.textContent = ''; });
+          }
+          map.on('mousemove', function (e) { mouse = e.containerPoint; showCoords(); });
+          map.on('mouseout', function () { mouse = null; showCoords(); });
+          map.on('zoomend moveend', showCoords);
           document.getElementById('fullscreen').addEventListener('click', function () {
             if (document.fullscreenElement) { document.exitFullscreen(); }
             else { document.documentElement.requestFullscreen(); }

@@ -5,8 +5,10 @@ For each test image (a bundled bitonal scan, and a Kodak photo when ../shared/co
 exists), compressed losslessly into a temporary folder that `tessera serve` serves:
   * opens /view/ID?format=png at 1024x768, device scale factor 1, and waits until every tile
     is loaded and faded in; screenshots it;
-  * zooms in three steps (map.setZoom, no animation) to zoom 0 = full resolution, and out
-    again to the start with the viewer's "-" button (animated), a screenshot after each;
+  * zooms in three steps (map.setZoom, no animation) to zoom 0 = full resolution, one more
+    with the viewer's "+" button (zoom 1, tiles magnified), and out again to the start with
+    its "-" button (animated), a screenshot after each; then opens the default page (JPEG
+    tiles) and checks its tiles too;
   * at every step checks the tiles: the right Deep Zoom level, each tile where its image
     rectangle is, at its own (edge tiles smaller) size, no gaps over the visible part;
   * at zoom 0 compares the screenshot (info bar and zoom buttons hidden) with
@@ -56,6 +58,12 @@ def fail(msg):
     print("FAIL: " + msg, flush=True)
 
 
+def die(msg):
+    """The test itself cannot run (no binary, a command failing, no server): status 2."""
+    print("viewer_test: " + msg, file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
 def info(msg):
     print(msg, flush=True)
 
@@ -63,12 +71,12 @@ def info(msg):
 # ---------------------------------------------------------------- setup
 
 
-def wait_for_binary(path, seconds=300):
+def wait_for_binary(path, seconds=120):
     """The binary may be rebuilt by someone else meanwhile: wait for it to reappear."""
     deadline = time.time() + seconds
     while not (os.path.isfile(path) and os.access(path, os.X_OK)):
         if time.time() > deadline:
-            raise SystemExit(f"viewer_test: {path} does not exist (build it first)")
+            die(f"{path} does not exist (build it first)")
         time.sleep(2)
 
 
@@ -76,7 +84,7 @@ def run_tessera(tessera, *args):
     wait_for_binary(tessera)
     p = subprocess.run([tessera, *args], capture_output=True, text=True)
     if p.returncode != 0:
-        raise SystemExit(f"viewer_test: tessera {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
+        die(f"tessera {' '.join(args)} failed ({p.returncode}): {p.stderr.strip()}")
     return p
 
 
@@ -102,7 +110,7 @@ class Server:
                 self.base = f"http://127.0.0.1:{self.port}"
                 return
             self.stop()
-        raise SystemExit("viewer_test: tessera serve did not answer /healthz: " + self.log_text()[-500:])
+        die("tessera serve did not answer /healthz: " + self.log_text()[-500:])
 
     def _wait_healthy(self, seconds):
         deadline = time.time() + seconds
@@ -456,6 +464,10 @@ def test_image(driver, server, tessera, img, out, workdir):
         visible = driver.execute_script("return window.tesseraVisible();")
         if bare:
             set_overlays(driver, True)
+        shown = driver.execute_script("return document.getElementById('coords').textContent;")
+        m = re.search(r"zoom (-?\d+)", shown or "")
+        if m and int(m.group(1)) != z:
+            fail(f"{img['id']} {label}: the info bar says '{shown}' at zoom {z} (stale)")
         console_errors(driver, img, label)
         info(f"  {img['id']} {label}: zoom {z}, {n} tiles of level {expected_level(img, z)}, "
              f"visible x {visible['x']:.1f} y {visible['y']:.1f} {visible['width']:.0f}x{visible['height']:.0f}"
