@@ -168,11 +168,13 @@ final class WatchLog: @unchecked Sendable {
     }
 }
 
+/// The write end of the signal pipe (set once, before the handlers are installed).
+nonisolated(unsafe) private var signalPipeWriteEnd: Int32 = -1
+
 /// SIGINT/SIGTERM: the first stops the watch gracefully, a second gives files back and exits.
 final class SignalHandling: @unchecked Sendable {
     let watch: WatchFolder
     let log: WatchLog
-    private var sources: [DispatchSourceSignal] = []
     private var count = 0
     private let lock = NSLock()
 
@@ -181,14 +183,29 @@ final class SignalHandling: @unchecked Sendable {
         self.log = log
     }
 
+    /// A classic handler that writes the signal's number to a pipe, read by a thread of its
+    /// own. (A dispatch signal source can miss a signal when it reaches a thread that does not
+    /// block it — the async main blocks signals on the main thread only.)
     func install() {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        signalPipeWriteEnd = fds[1]
         for sig in [SIGINT, SIGTERM] {
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [self] in received(sig) }
-            source.resume()
-            sources.append(source)
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { sig in
+                var byte = UInt8(truncatingIfNeeded: sig)
+                _ = write(signalPipeWriteEnd, &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(sig, &action, nil)
         }
+        let readEnd = fds[0]
+        let thread = Thread { [self] in
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) == 1 { received(Int32(byte)) }
+        }
+        thread.start()
     }
 
     private func received(_ sig: Int32) {

@@ -162,3 +162,54 @@ final class LiveServerTests: XCTestCase {
 }
 
 import TesseraPipeline
+
+extension LiveServerTests {
+    /// A client that sends half a request and stalls is disconnected after the idle timeout.
+    func testStalledClientIsDisconnected() async throws {
+        let s = try ServedImages()
+        var options = s.service.options
+        options.idleTimeoutSeconds = 1
+        let ports = AsyncStream<Int>.makeStream()
+        options.port = 0
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let service = try TileService(options: options, root: s.root, logger: logger)
+        let app = TileServer(service: service).application { port in ports.continuation.yield(port) }
+        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var it = ports.stream.makeAsyncIterator()
+            let port = await it.next()!
+            let seconds = try Self.secondsUntilClosed(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            XCTAssertLessThan(seconds, 5, "a stalled request is closed after the 1 s idle timeout")
+            XCTAssertGreaterThan(seconds, 0.5)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    /// Connects, sends `text`, and returns how long until the server closes the connection.
+    static func secondsUntilClosed(port: Int, sending text: String) throws -> Double {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw ServeError(500, "cannot connect") }
+        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let start = Date()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while recv(fd, &buffer, buffer.count, 0) > 0 {}
+        return Date().timeIntervalSince(start)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
