@@ -10,10 +10,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             An image's identifier is its path under FOLDER without .tess, percent-encoded in URLs \
             (maps/sheet-12.tess is maps%2Fsheet-12). For each image:
-              /iiif/3/ID/info.json                         IIIF Image API 3.0, compliance level 2
+              /iiif/3/ID/info.json  (IIIF Image API 3.0, level 2)
               /iiif/3/ID/REGION/SIZE/ROTATION/QUALITY.jpg  (or .png)
-              /dzi/ID.dzi, /dzi/ID_files/LEVEL/COL_ROW.jpg Deep Zoom
-              /view/ID                                     a deep-zoom viewer (Leaflet)
+              /dzi/ID.dzi and /dzi/ID_files/LEVEL/COL_ROW.jpg  (Deep Zoom)
+              /view/ID  (a deep-zoom viewer)
             and / lists the images, /healthz answers ok, /metrics gives Prometheus metrics. \
             Tiles and views come from the file's resolution levels, so no pyramid is made. \
             Files are opened once, memory-mapped and shared; a file replaced on disk is opened \
@@ -22,7 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             Examples:
               tessera serve scans/
-              tessera serve scans/ --host 0.0.0.0 --port 8182 --cors https://viewer.example.org
+              tessera serve scans/ --host 0.0.0.0 --port 8182 --cors https://x.org
+              tessera serve --remote https://bucket.example.org/scans
             """)
 
     @Argument(help: "The folder of .tess files (sub-folders too); with --remote, omit it.")
