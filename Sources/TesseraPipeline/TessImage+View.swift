@@ -72,14 +72,34 @@ extension TessImage {
 
     func storedLevelDecodedTile(position: Int, column: Int, row: Int) throws -> any DecodedTile {
         let l = storedLevels[position]
+        let key = DecodedTileCache.Key(image: cacheKey, kind: 0, level: Int32(l.level), column: Int32(column), row: Int32(row))
+        if let cache, case .tile(let t)? = cache.get(key) { return t }
         let data = try reader.levelTilePayload(position: position, column: column, row: row)
         let rect = l.header.tileRect(column: column, row: row)
+        let tile: any DecodedTile
         do {
-            return try l.decoder.decode(
+            tile = try l.decoder.decode(
                 data, width: rect.width, height: rect.height, context: "level \(l.level) tile (\(column), \(row))")
         } catch {
             throw TessFileError(path: path, error)
         }
+        cache?.put(key, .tile(tile), bytes: Self.estimatedBytes(tile, header: l.header))
+        return tile
+    }
+
+    /// The index maps of full-resolution `vq` tile (column, row), from the cache when it has them.
+    func tileMaps(column tc: Int, row tr: Int, grid: PatchGrid, vq: VQDecoder) throws -> [[UInt16]] {
+        let key = DecodedTileCache.Key(image: cacheKey, kind: 1, level: 0, column: Int32(tc), row: Int32(tr))
+        if let cache, case .maps(let m)? = cache.get(key) { return m }
+        let data = try reader.tilePayload(column: tc, row: tr)
+        let maps: [[UInt16]]
+        do throws(ContainerError) {
+            maps = try vq.decodeMaps(data, grid: grid, context: "tile (\(tc), \(tr))")
+        } catch {
+            throw TessFileError(path: path, error)
+        }
+        cache?.put(key, .maps(maps), bytes: maps.reduce(64) { $0 + 2 * $1.count })
+        return maps
     }
 
     /// The region (x, y, width, height) reduced to `outputWidth`×`outputHeight` (no larger
@@ -160,13 +180,7 @@ extension TessImage {
             _ = try Parallel.map(tiles, threads: threads > 0 ? threads : Parallel.defaultThreads) { (tc, tr) in
                 let rect = h.tileRect(column: tc, row: tr)
                 let grid = PatchGrid(width: rect.width, height: rect.height, patchSize: h.patchSize)
-                let data = try self.reader.tilePayload(column: tc, row: tr)
-                let maps: [[UInt16]]
-                do throws(ContainerError) {
-                    maps = try means.vq.decodeMaps(data, grid: grid, context: "tile (\(tc), \(tr))")
-                } catch {
-                    throw TessFileError(path: self.path, error)
-                }
+                let maps = try self.tileMaps(column: tc, row: tr, grid: grid, vq: means.vq)
                 // The level blocks of this tile inside the view (tiles are whole blocks: f ≤ 8
                 // or a span, both dividing the tile size).
                 let bx = max(lx, rect.x / f)..<min(lx + lw, (rect.x + rect.width + f - 1) / f)

@@ -20,6 +20,9 @@ public final class TessImage: Sendable {
     public let coding: CodingParameters
     /// The stored resolution levels (none in Format_Version 1 files), finer first.
     public let storedLevels: [StoredLevel]
+    /// Where decoded tiles are kept, if anywhere, and this image's part of its keys.
+    let cache: DecodedTileCache?
+    let cacheKey: Int
     /// What reduced views of a `vq` file are made from without making pixels (`fromPatchSums`):
     /// each plane's codeword sums of decoded samples over squares of every power-of-two side q
     /// up to the patch (`sums[plane][log2 q]`), and the square of the image a patch of each plane
@@ -56,10 +59,18 @@ public final class TessImage: Sendable {
         try self.init(reader: TessReader(source: source, path: path))
     }
 
-    /// Opens a file already read by `reader`, choosing its decoder (`CodecFactory`).
-    public init(reader: TessReader) throws {
+    /// Opens from `source`, decoded tiles shared through `cache`.
+    public convenience init(source: any RandomAccessSource, path: String, cache: DecodedTileCache?) throws {
+        try self.init(reader: TessReader(source: source, path: path), cache: cache)
+    }
+
+    /// Opens a file already read by `reader`, choosing its decoder (`CodecFactory`); decoded
+    /// tiles are kept in `cache` when one is given.
+    public init(reader: TessReader, cache: DecodedTileCache? = nil) throws {
         self.path = reader.path
         self.reader = reader
+        self.cache = cache
+        cacheKey = DecodedTileCache.nextImageKey()
         do {
             (decoder, coding) = try CodecFactory.decoder(header: reader.header, chunks: reader.headerChunks)
             let plan = LevelPlan.coarsest(
@@ -112,13 +123,25 @@ public final class TessImage: Sendable {
     /// Tile (column, row) decoded as far as its mode goes before pixels are placed (index maps
     /// in mode `vq`, pixels in the others).
     public func decodedTile(column: Int, row: Int) throws -> any DecodedTile {
+        let key = DecodedTileCache.Key(image: cacheKey, kind: 0, level: -1, column: Int32(column), row: Int32(row))
+        if let cache, case .tile(let t)? = cache.get(key) { return t }
         let data = try reader.tilePayload(column: column, row: row)
         let rect = header.tileRect(column: column, row: row)
+        let tile: any DecodedTile
         do {
-            return try decoder.decode(data, width: rect.width, height: rect.height, context: "tile (\(column), \(row))")
+            tile = try decoder.decode(data, width: rect.width, height: rect.height, context: "tile (\(column), \(row))")
         } catch {
             throw TessFileError(path: path, error)
         }
+        cache?.put(key, .tile(tile), bytes: Self.estimatedBytes(tile, header: header))
+        return tile
+    }
+
+    /// Memory a decoded tile holds: index maps (an eighth of the pixels' bytes, 4×4 patches
+    /// of 16-bit indices, 4:2:0 chroma less) for `vq`, pixels otherwise.
+    static func estimatedBytes(_ tile: any DecodedTile, header h: ImageHeader) -> Int {
+        let pixels = tile.width * tile.height * tile.format.bytesPerPixel
+        return h.codingMode == .vq ? max(64, pixels * 2 / (h.patchSize * h.patchSize)) : pixels
     }
 
     func checkRegion(_ r: (x: Int, y: Int, width: Int, height: Int)) throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import TesseraFormat
+import TesseraPipeline
 import TesseraRemote
 
 /// The `.tess` files under a root folder, by identifier (the path under the root without
@@ -17,6 +18,8 @@ public final class ImageCatalog: Sendable {
     private let realRoot: String
     /// The base URL of a remote catalog, without a trailing slash.
     public let remoteBase: String?
+    /// Where the images' decoded tiles are kept (shared by all of them).
+    public let tileCache: DecodedTileCache?
     private let open = Mutex<[String: ServedImage]>([:])
     private let checked = Mutex<[String: ContinuousClock.Instant]>([:])
     public static let remoteRecheckSeconds = 30
@@ -24,7 +27,7 @@ public final class ImageCatalog: Sendable {
     /// Longest identifier accepted, in bytes.
     public static let maxIdentifierLength = 1024
 
-    public init(root: String) throws(ServeError) {
+    public init(root: String, tileCache: DecodedTileCache? = nil) throws(ServeError) {
         guard let real = Self.realPath(root) else { throw ServeError(404, "\(root): no such folder") }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue else {
@@ -33,10 +36,12 @@ public final class ImageCatalog: Sendable {
         self.root = root
         realRoot = real
         remoteBase = nil
+        self.tileCache = tileCache
     }
 
     /// A catalog of the `.tess` files under `baseURL` (http:// or https://).
-    public init(remoteBase baseURL: String) {
+    public init(remoteBase baseURL: String, tileCache: DecodedTileCache? = nil) {
+        self.tileCache = tileCache
         root = baseURL
         realRoot = ""
         remoteBase = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -54,7 +59,7 @@ public final class ImageCatalog: Sendable {
         if let known = open.withLock({ $0[identifier] }), known.identity == identity { return known }
         let served: ServedImage
         do {
-            served = try ServedImage(identifier: identifier, path: path, identity: identity)
+            served = try ServedImage(identifier: identifier, path: path, identity: identity, cache: tileCache)
         } catch {
             open.withLock { _ = $0.removeValue(forKey: identifier) }
             throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
@@ -83,7 +88,7 @@ public final class ImageCatalog: Sendable {
                 checked.withLock { $0[identifier] = .now }
                 return known
             }
-            served = try ServedImage(identifier: identifier, source: source, path: url, identity: identity)
+            served = try ServedImage(identifier: identifier, source: source, path: url, identity: identity, cache: tileCache)
         } catch let e as TessFileError {
             open.withLock { _ = $0.removeValue(forKey: identifier) }
             if case .cannotOpen(let why) = e.problem, why.hasPrefix("HTTP 404") { throw .notFound("no image '\(identifier)'") }

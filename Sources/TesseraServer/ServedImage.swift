@@ -15,12 +15,14 @@ public final class ServedImage: Sendable {
     public let lastModified: String
     public let deepZoom: DeepZoom
 
-    convenience init(identifier: String, path: String, identity: FileIdentity) throws {
-        try self.init(identifier: identifier, source: MappedFileSource(path: path), path: path, identity: identity)
+    convenience init(identifier: String, path: String, identity: FileIdentity, cache: DecodedTileCache?) throws {
+        try self.init(identifier: identifier, source: MappedFileSource(path: path), path: path, identity: identity, cache: cache)
     }
 
-    init(identifier: String, source: any RandomAccessSource, path: String, identity: FileIdentity) throws {
-        let image = try TessImage(source: source, path: path)
+    init(identifier: String, source: any RandomAccessSource, path: String, identity: FileIdentity, cache: DecodedTileCache?)
+        throws
+    {
+        let image = try TessImage(source: source, path: path, cache: cache)
         self.identifier = identifier
         self.image = image
         self.identity = identity

@@ -11,6 +11,9 @@ public final class ServerMetrics: Sendable {
     let damaged: Counter
     let openFiles: Gauge
     let cacheBytes: Gauge
+    let tileCacheBytes: Gauge
+    let tileCacheHits: Gauge
+    let tileCacheMisses: Gauge
 
     public init() {
         latency = registry.makeDurationHistogram(
@@ -26,6 +29,9 @@ public final class ServerMetrics: Sendable {
             name: "tessera_damaged_tiles_total", help: "Image requests that met a damaged tile or file (answered 500)")
         openFiles = registry.makeGauge(name: "tessera_open_files", help: "Images open")
         cacheBytes = registry.makeGauge(name: "tessera_cache_bytes", help: "Bytes of responses in the cache")
+        tileCacheBytes = registry.makeGauge(name: "tessera_tile_cache_bytes", help: "Bytes of decoded tiles in the cache")
+        tileCacheHits = registry.makeGauge(name: "tessera_tile_cache_hits", help: "Decoded tiles found in the cache, so far")
+        tileCacheMisses = registry.makeGauge(name: "tessera_tile_cache_misses", help: "Decoded tiles not in the cache, so far")
     }
 
     func record(kind: String, status: Int, duration: Duration, bytes n: Int) {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TesseraPipeline
 import TesseraSupport
 
 /// The tile server's requests and responses, apart from HTTP transport (`TileServer` puts it
@@ -15,13 +16,16 @@ public final class TileService: Sendable {
     let logger: Logger
 
     public init(options: ServerOptions, root: String, logger: Logger = Logger(label: "tessera.serve")) throws(ServeError) {
+        // --cache-mb: half for encoded responses, half for decoded tiles (the index maps and
+        // level tiles that overlapping requests of other sizes are made from).
+        let tiles = options.cacheBytes > 0 ? DecodedTileCache(capacity: options.cacheBytes / 2) : nil
         if let base = options.remoteBase {
-            catalog = ImageCatalog(remoteBase: base)
+            catalog = ImageCatalog(remoteBase: base, tileCache: tiles)
         } else {
-            catalog = try ImageCatalog(root: root)
+            catalog = try ImageCatalog(root: root, tileCache: tiles)
         }
         self.options = options
-        cache = ResponseCache(capacity: options.cacheBytes)
+        cache = ResponseCache(capacity: options.cacheBytes - options.cacheBytes / 2)
         metrics = ServerMetrics()
         encoder = ImageEncoder(jpegQuality: options.jpegQuality)
         self.logger = logger
@@ -115,6 +119,11 @@ public final class TileService: Sendable {
         case "metrics" where s.count == 1:
             metrics.openFiles.set(to: Double(catalog.openCount))
             metrics.cacheBytes.set(to: Double(cache.bytes))
+            if let t = catalog.tileCache {
+                metrics.tileCacheBytes.set(to: Double(t.bytes))
+                metrics.tileCacheHits.set(to: Double(t.hits))
+                metrics.tileCacheMisses.set(to: Double(t.misses))
+            }
             return ServiceResponse(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", text: metrics.text())
         case "iiif" where s.count >= 3 && s[1] == "3":
             return try iiif(Array(s.dropFirst(2)), request: request)

@@ -18,7 +18,8 @@ final class TileServiceTests: XCTestCase {
         var ids = ["page", "sub%2Fdeeper%2Fpage-vq"]
         if Corpus.isPresent { ids.append("kodim23") } else { print("corpus absent: Kodak served pixels not checked") }
         for id in ids {
-            let image = try s.service.catalog.image(PercentEncoding.decode(Substring(id))!).image
+            // The reference: the same file opened anew, with no cache (the server's has one).
+            let image = try TessImage(path: s.root + "/" + PercentEncoding.decode(Substring(id))! + ".tess")
             let w = image.header.width, h = image.header.height
             let requests: [(String, (Int, Int, Int, Int, Int, Int))] = [
                 ("0,0,256,256/256,", (0, 0, 256, 256, 256, 256)),
@@ -29,7 +30,9 @@ final class TileServiceTests: XCTestCase {
                 ("square/100,", (0, 0, 0, 0, 0, 0)),
                 ("100,100,77,55/77,55", (100, 100, 77, 55, 77, 55)),
             ]
-            for (path, _) in requests {
+            // Twice over: the second time from the caches (sizes that differ by one pixel share
+            // decoded tiles, not responses).
+            for (path, _) in requests + requests.map { ($0.0.replacingOccurrences(of: "256,", with: "255,"), $0.1) } {
                 let r = s.get("/iiif/3/\(id)/\(path)/0/default.png")
                 XCTAssertEqual(r.status, 200, "\(id) \(path): \(String(decoding: r.body, as: UTF8.self))")
                 let served = try s.pixels(r)
@@ -299,5 +302,27 @@ extension TileServiceTests {
         let run = try LiveServerTests.run("/bin/gzip", ["-dc", path])
         XCTAssertEqual(run.status, 0)
         XCTAssertEqual(run.output, String(decoding: plain.body, as: UTF8.self))
+    }
+}
+
+extension TileServiceTests {
+    /// The decoded-tile cache is used (hits), stays within its bound, and views made through
+    /// it equal views made without it.
+    func testDecodedTileCache() throws {
+        let s = try ServedImages(cacheBytes: 4 << 20)
+        let tiles = try XCTUnwrap(s.service.catalog.tileCache)
+        for size in ["512,", "500,", "256,", "250,"] {
+            XCTAssertEqual(s.get("/iiif/3/sub%2Fdeeper%2Fpage-vq/0,0,2048,2048/\(size)/0/default.png").status, 200)
+            XCTAssertEqual(s.get("/iiif/3/page/0,0,1024,1024/\(size)/0/default.png").status, 200)
+        }
+        XCTAssertGreaterThan(tiles.hits, 0)
+        XCTAssertLessThanOrEqual(tiles.bytes, tiles.capacity)
+        let metrics = String(decoding: s.get("/metrics").body, as: UTF8.self)
+        XCTAssertTrue(metrics.contains("tessera_tile_cache_hits "), metrics)
+        // Many more tiles than fit: the bound holds.
+        for i in 0..<40 {
+            _ = s.get("/iiif/3/page/\(i % 10 * 256),\(i / 10 * 256),256,256/max/0/default.png")
+        }
+        XCTAssertLessThanOrEqual(tiles.bytes, tiles.capacity)
     }
 }
