@@ -17,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             and / lists the images, /healthz answers ok, /metrics gives Prometheus metrics. \
             Tiles and views come from the file's resolution levels, so no pyramid is made. \
             Files are opened once, memory-mapped and shared; a file replaced on disk is opened \
-            again. Encoded responses are kept in an LRU cache of --cache-mb. SIGINT or SIGTERM \
+            again. --cache-mb is shared by two LRU caches: encoded responses, and decoded tiles \
+            that requests of other sizes reuse. SIGINT or SIGTERM \
             stops the server once the requests in flight are answered.
 
             Examples:
@@ -39,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on (0: any free port, printed at start).")
     var port: Int = 8080
 
-    @Option(name: .customLong("cache-mb"), help: "Memory for encoded tiles and views, in MiB (0: no cache).")
+    @Option(name: .customLong("cache-mb"), help: "Memory for cached responses and decoded tiles, in MiB (0: no cache).")
     var cacheMB: Int = 256
 
     @Option(help: "Access-Control-Allow-Origin sent with every response: an origin, or * for any.")
