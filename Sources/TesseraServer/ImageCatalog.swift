@@ -52,11 +52,22 @@ public final class ImageCatalog: Sendable {
     /// a file that cannot be opened (damaged).
     public func image(_ identifier: String) throws(ServeError) -> ServedImage {
         if let remoteBase { return try remoteImage(identifier, base: remoteBase) }
+        // A file checked less than `recheckInterval` ago is served as it was: no system call
+        // on the hot path (a replaced file is seen within the interval).
+        let now = ContinuousClock.now
+        if let known = open.withLock({ $0[identifier] }), let at = checked.withLock({ $0[identifier] }),
+            now - at < Self.recheckInterval
+        {
+            return known
+        }
         let path = try resolve(identifier)
         guard let identity = FileIdentity(path: path), identity.isRegularFile else {
             throw .notFound("no image '\(identifier)'")
         }
-        if let known = open.withLock({ $0[identifier] }), known.identity == identity { return known }
+        if let known = open.withLock({ $0[identifier] }), known.identity == identity {
+            checked.withLock { $0[identifier] = now }
+            return known
+        }
         let served: ServedImage
         do {
             served = try ServedImage(identifier: identifier, path: path, identity: identity, cache: tileCache)
@@ -65,8 +76,12 @@ public final class ImageCatalog: Sendable {
             throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
         }
         open.withLock { $0[identifier] = served }
+        checked.withLock { $0[identifier] = now }
         return served
     }
+
+    /// How long a local file's identity (and its resolved path) is trusted without a look.
+    public static let recheckInterval = Duration.seconds(1)
 
     private func remoteImage(_ identifier: String, base: String) throws(ServeError) -> ServedImage {
         try checkSyntax(identifier)
@@ -121,7 +136,7 @@ public final class ImageCatalog: Sendable {
         guard !identifier.isEmpty, identifier.utf8.count <= Self.maxIdentifierLength else {
             throw .badRequest("identifier is empty or longer than \(Self.maxIdentifierLength) bytes")
         }
-        guard !identifier.utf8.contains(0), !identifier.contains("\\") else {
+        guard !identifier.utf8.contains(0), !identifier.utf8.contains(UInt8(ascii: "\\")) else {
             throw .badRequest("identifier contains a NUL byte or a backslash")
         }
         let parts = identifier.split(separator: "/", omittingEmptySubsequences: false)

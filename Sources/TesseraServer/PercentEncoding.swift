@@ -20,7 +20,7 @@ public enum PercentEncoding {
 
     /// The segment with %XX decoded; nil for a malformed escape or bytes that are not UTF-8.
     public static func decode(_ s: Substring) -> String? {
-        guard s.contains("%") else { return String(s) }
+        guard s.utf8.contains(UInt8(ascii: "%")) else { return String(s) }
         var bytes: [UInt8] = []
         var it = Array(s.utf8)[...]
         while let b = it.popFirst() {

@@ -1,4 +1,5 @@
 import Prometheus
+import Synchronization
 
 /// What `/metrics` reports, in Prometheus text format: requests by kind and status, latency,
 /// bytes sent, cache hits and misses, damaged tiles, open files.
@@ -11,6 +12,7 @@ public final class ServerMetrics: Sendable {
     let damaged: Counter
     let openFiles: Gauge
     let cacheBytes: Gauge
+    private let requestCounters = Mutex<[String: Counter]>([:])
     let tileCacheBytes: Gauge
     let tileCacheHits: Gauge
     let tileCacheMisses: Gauge
@@ -35,10 +37,16 @@ public final class ServerMetrics: Sendable {
     }
 
     func record(kind: String, status: Int, duration: Duration, bytes n: Int) {
-        registry.makeCounter(
-            name: "tessera_requests_total", labels: [("kind", kind), ("status", String(status))],
-            help: "Requests answered, by kind and status"
-        ).increment()
+        let key = kind + " " + String(status)
+        let counter = requestCounters.withLock { counters in
+            if let c = counters[key] { return c }
+            let c = registry.makeCounter(
+                name: "tessera_requests_total", labels: [("kind", kind), ("status", String(status))],
+                help: "Requests answered, by kind and status")
+            counters[key] = c
+            return c
+        }
+        counter.increment()
         latency.record(duration)
         bytes.increment(by: Int64(n))
     }

@@ -4,6 +4,8 @@ public struct ServiceRequest: Sendable {
     public var method: String
     public var path: String
     public var headers: [String: String]
+    /// False: answer only what needs no rendering (`TileService.respond(_:mayRender:)`).
+    var mayRender = true
 
     /// `headers` keys are matched case-insensitively.
     public init(method: String = "GET", path: String, headers: [String: String] = [:]) {

@@ -1,8 +1,22 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+
+/// The threads that render (decode and encode) responses, one per core, taking requests in
+/// the order they came: the cooperative threads stay free for cheap answers, and a render's
+/// wait is bounded by the queue ahead of it.
+final class RenderWorkers: @unchecked Sendable {
+    let queue: OperationQueue
+
+    init() {
+        queue = OperationQueue()
+        queue.name = "tessera render"
+        queue.maxConcurrentOperationCount = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+}
 
 /// `TileService` over HTTP/1.1 with Hummingbird (swift-nio): keep-alive, header-size limits,
 /// idle connections and stalled clients closed after `idleTimeoutSeconds`, and a graceful
@@ -17,6 +31,7 @@ public struct TileServer: Sendable {
     struct Responder: HTTPResponder {
         typealias Context = BasicRequestContext
         let service: TileService
+        let renderers: RenderWorkers
 
         func respond(to request: Request, context: Context) async throws -> Response {
             var headers: [String: String] = [:]
@@ -27,7 +42,14 @@ public struct TileServer: Sendable {
             // HTTP/1's Host header arrives as the request's authority.
             if let authority = request.head.authority { headers["host"] = authority }
             let r = ServiceRequest(method: request.method.rawValue, path: request.uri.string, headers: headers)
-            let answer = service.respond(r)
+            var answer: ServiceResponse
+            if let cheap = service.respond(r, mayRender: false) {
+                answer = cheap
+            } else {
+                answer = await withCheckedContinuation { done in
+                    renderers.queue.addOperation { done.resume(returning: service.respond(r)) }
+                }
+            }
             var fields = HTTPFields()
             for (name, value) in answer.headers {
                 if let n = HTTPField.Name(name) { fields.append(HTTPField(name: n, value: value)) }
@@ -46,7 +68,7 @@ public struct TileServer: Sendable {
         var http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(o.idleTimeoutSeconds)))
         http.httpDecoder = .init(maxHeaderFieldSize: 8 << 10, maxHeaderListSize: 32 << 10, maxHeaderFieldCount: 100)
         return Application(
-            responder: Responder(service: service),
+            responder: Responder(service: service, renderers: RenderWorkers()),
             server: .http1(configuration: http),
             configuration: ApplicationConfiguration(address: .hostname(o.host, port: o.port), serverName: "tessera"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? o.port) },

@@ -34,6 +34,15 @@ public final class TileService: Sendable {
     /// Answers `request`: never throws; every failure is a response with its status and a
     /// one-line reason, and is logged.
     public func respond(_ request: ServiceRequest) -> ServiceResponse {
+        respond(request, mayRender: true)!
+    }
+
+    /// `respond`, or nil when `mayRender` is false and the answer would need pixels decoded
+    /// and encoded (not in the cache): the transport answers cheap requests at once and queues
+    /// the others for the render workers, so a cache hit never waits behind a render.
+    public func respond(_ request: ServiceRequest, mayRender: Bool) -> ServiceResponse? {
+        var request = request
+        request.mayRender = mayRender
         let start = ContinuousClock.now
         let kind: String
         var response: ServiceResponse
@@ -52,6 +61,7 @@ public final class TileService: Sendable {
             do {
                 response = try route(Array(segments), request: request)
             } catch {
+                if error.status == Self.needsRender.status { return nil }
                 if error.status >= 500 {
                     metrics.damaged.increment()
                     logger.error("\(request.method) \(path): \(error.status) \(error.message)")
@@ -78,9 +88,11 @@ public final class TileService: Sendable {
     /// Text bodies (JSON, XML, HTML, CSS, JavaScript) gzip-compressed when the client accepts
     /// it; the ETag of the compressed form is its own.
     static func compressText(_ r: inout ServiceResponse, acceptEncoding: String?) {
-        guard r.status == 200, let type = r.header("Content-Type"),
-            type.contains("json") || type.contains("xml") || type.hasPrefix("text/html") || type.hasPrefix("text/css")
-                || type.hasPrefix("text/javascript")
+        // (Prefix tests only: this runs for every response, tiles included.)
+        guard r.status == 200, let type = r.headers.first(where: { $0.name == "Content-Type" })?.value,
+            !type.hasPrefix("image/"),
+            type.hasPrefix("application/json") || type.hasPrefix("application/ld+json") || type.hasPrefix("application/xml")
+                || type.hasPrefix("text/html") || type.hasPrefix("text/css") || type.hasPrefix("text/javascript")
         else { return }
         r.headers.append(("Vary", "Accept-Encoding"))
         guard let accept = acceptEncoding,
@@ -105,6 +117,9 @@ public final class TileService: Sendable {
         default: "other"
         }
     }
+
+    /// Thrown inside when a response needs rendering and the request may not render.
+    static let needsRender = ServeError(0, "needs rendering")
 
     static func problem(_ e: ServeError) -> ServiceResponse {
         ServiceResponse(status: e.status, contentType: "text/plain; charset=utf-8", text: e.message + "\n")
@@ -191,7 +206,10 @@ public final class TileService: Sendable {
 
     private func baseURL(_ request: ServiceRequest) -> String {
         if let b = options.baseURL { return b }
-        let host = request.header("Host").flatMap { h in h.allSatisfy { $0.isASCII && !$0.isWhitespace && $0 != "/" } ? h : nil }
+        // A Host of printable ASCII without '/' (it ends up in info.json and Link headers).
+        let host = request.header("Host").flatMap { h in
+            h.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "\"") } ? h : nil
+        }
         return "http://" + (host ?? "\(options.host):\(options.port)")
     }
 
@@ -239,6 +257,7 @@ public final class TileService: Sendable {
             metrics.cacheHits.increment()
             body = hit
         } else {
+            guard request.mayRender else { throw Self.needsRender }
             metrics.cacheMisses.increment()
             do {
                 let pixels = try ImageRenderer.render(image.image, render)

@@ -163,6 +163,7 @@ final class TileServiceTests: XCTestCase {
         let replacement = s.dir.path("replacement.tess")
         _ = try Compressor.compress(input: Fixtures.path("scans/leptonica-pageseg2.tif"), output: replacement, options: lossless)
         XCTAssertEqual(rename(replacement, s.dir.path("page.tess")), 0)
+        Thread.sleep(forTimeInterval: 1.1)  // ImageCatalog.recheckInterval
         let after = s.get(path, headers: ["If-None-Match": tag])
         XCTAssertEqual(after.status, 200)
         XCTAssertNotEqual(after.header("ETag"), tag)
