@@ -16,25 +16,26 @@ DEPS = libtiff-dev libpng-dev libturbojpeg0-dev zlib1g-dev pkg-config libjs-leaf
 TEST_DEPS = nginx-light chromium chromium-driver
 # Peers the benchmarks compare against, and the tools the reference scripts use.
 BENCH_DEPS = libvips-tools libtiff-tools libopenjp2-tools libjxl-tools libjpeg-turbo-progs webp zstd xz-utils time
+# The tile servers and the load generator make bench-serve compares against and uses.
+SERVE_DEPS = iipimage-server nginx-light wrk libvips-tools
 
-.PHONY: run test test-deps test-browser build deps install bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels clean
+.PHONY: run test test-deps test-browser build deps install bench-deps bench bench-io bench-train bench-codec bench-batch bench-rd bench-levels serve-deps bench-serve clean
 
-deps:
-	@missing=""; for p in $(DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
-
-bench-deps: deps
-	@missing=""; for p in $(BENCH_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call apt_install,PACKAGES,ON FAILURE): apt-get install those of PACKAGES not installed yet
+# (as root, or with sudo); ON FAILURE runs when that fails.
+apt_install = missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
-	  echo "some peers could not be installed; the benchmarks will say which are missing"; \
+	  { $(2); }; \
 	fi
+
+deps:
+	@$(call apt_install,$(DEPS),exit 1)
+
+bench-deps: deps
+	@$(call apt_install,$(BENCH_DEPS),echo "some peers could not be installed; the benchmarks will say which are missing")
 
 # The Swift runtime is linked statically: a region decode is a short-lived
 # process, and dynamic loading of Foundation cost about a third of it.
@@ -57,13 +58,7 @@ TEST_BIN = .build-test/release/tessera
 PY_TEST_DEPS = iiif-validator selenium numpy pillow
 
 test-deps: deps
-	@missing=""; for p in $(TEST_DEPS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null || \
-	  echo "could not install$$missing: the tests that need it will be skipped"; \
-	fi
+	@$(call apt_install,$(TEST_DEPS),echo "could not install$$missing: the tests that need it will be skipped")
 	@python3 -c "import iiif_validator, selenium, numpy, PIL" 2>/dev/null || pip install -q $(PY_TEST_DEPS) 2>/dev/null || \
 	  echo "could not install $(PY_TEST_DEPS): the IIIF validator and browser tests will be skipped"
 
@@ -105,6 +100,16 @@ bench-codec: bench-deps build
 # a vips pyramidal TIFF (bench/bench_levels.py).
 bench-levels: bench-deps build
 	@bash bench/bench-levels.sh $(BIN)
+
+serve-deps: bench-deps
+	@$(call apt_install,$(SERVE_DEPS),echo "some of$$missing could not be installed; bench-serve will say what is missing")
+
+# Tile serving: tessera serve (cold: --cache-mb 0; warm: the default cache) against iipsrv (vips
+# pyramidal TIFF, 2 FastCGI processes behind nginx) and nginx serving vips dzsave tiles, with wrk
+# over one list of random tiles; and tessera's RSS with 100 files open (bench/bench_serve.py).
+# BENCH_QUICK=1: the smaller mosaics, 10 s runs. Results in bench/results/bench-serve.md.
+bench-serve: serve-deps build
+	@bash bench/bench-serve.sh $(BIN)
 
 # The watch folder's throughput (issue 7): files/s and MP/s with 1 and 2 workers on a folder of
 # corpus images, beside compress of the same folder and vips to tiled JPEG TIFF.
