@@ -72,6 +72,8 @@ extension TessImage {
 
     func storedLevelDecodedTile(position: Int, column: Int, row: Int) throws -> any DecodedTile {
         let l = storedLevels[position]
+        let isCoarsestTile = position == storedLevels.count - 1 && l.header.tileCount == 1
+        if isCoarsestTile, let t = coarsestTile.withLock({ $0 }) { return t }
         let key = DecodedTileCache.Key(image: cacheKey, kind: 0, level: Int32(l.level), column: Int32(column), row: Int32(row))
         if let cache, case .tile(let t)? = cache.get(key) { return t }
         let data = try reader.levelTilePayload(position: position, column: column, row: row)
@@ -83,7 +85,11 @@ extension TessImage {
         } catch {
             throw TessFileError(path: path, error)
         }
-        cache?.put(key, .tile(tile), bytes: Self.estimatedBytes(tile, header: l.header))
+        if isCoarsestTile {
+            coarsestTile.withLock { $0 = tile }
+        } else {
+            cache?.put(key, .tile(tile), bytes: Self.estimatedBytes(tile, header: l.header))
+        }
         return tile
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 import TesseraCodecs
 import TesseraFormat
 import TesseraIO
@@ -36,6 +37,9 @@ public final class TessImage: Sendable {
     }
 
     let patchSums: PatchMeans?
+    /// The coarsest stored level when it is one tile, once decoded: every whole-image view
+    /// smaller than it (thumbnails, the first zoom levels of a viewer) is made from it.
+    let coarsestTile = Mutex<(any DecodedTile)?>(nil)
     /// The full-resolution tiles' bytes, chunk envelopes included.
     let fullResolutionBytes: Int
 

@@ -13,11 +13,16 @@ import XCTest
 /// The server over real HTTP on loopback: keep-alive, HEAD, CORS, limits, the IIIF validator,
 /// and a graceful shutdown that answers the requests in flight.
 final class LiveServerTests: XCTestCase {
-    /// Runs the server on a free port until `body` returns, then shuts it down gracefully.
-    func withServer(_ s: ServedImages, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+    /// Runs the server on a free port until `body` returns, then shuts it down gracefully;
+    /// `body` gets the port and a function that begins the shutdown early.
+    func withServer(
+        _ s: ServedImages, idleTimeout: Int? = nil,
+        _ body: @escaping @Sendable (_ port: Int, _ shutdown: @escaping @Sendable () async -> Void) async throws -> Void
+    ) async throws {
         let ports = AsyncStream<Int>.makeStream()
         var options = s.service.options
         options.port = 0
+        if let idleTimeout { options.idleTimeoutSeconds = idleTimeout }
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let service = try TileService(options: options, root: s.root, logger: logger)
@@ -28,7 +33,7 @@ final class LiveServerTests: XCTestCase {
             var it = ports.stream.makeAsyncIterator()
             let port = await it.next()!
             do {
-                try await body(port)
+                try await body(port) { await group.triggerGracefulShutdown() }
             } catch {
                 await group.triggerGracefulShutdown()
                 throw error
@@ -40,7 +45,7 @@ final class LiveServerTests: XCTestCase {
 
     func testKeepAliveHeadAndHeaders() async throws {
         let s = try ServedImages()
-        try await withServer(s) { port in
+        try await withServer(s) { port, _ in
             let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
             client.connect()
             // Several requests on one connection.
@@ -77,41 +82,29 @@ final class LiveServerTests: XCTestCase {
     /// Requests in flight when shutdown begins are answered in full.
     func testGracefulShutdownAnswersRequestsInFlight() async throws {
         let s = try ServedImages(cacheBytes: 0)
-        let ports = AsyncStream<Int>.makeStream()
-        var options = s.service.options
-        options.port = 0
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let service = try TileService(options: options, root: s.root, logger: logger)
-        let app = TileServer(service: service).application { port in ports.continuation.yield(port) }
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
-        let results = try await withThrowingTaskGroup(of: (Int, Int)?.self) { tasks in
-            tasks.addTask {
-                try await group.run()
-                return nil
-            }
-            var it = ports.stream.makeAsyncIterator()
-            let port = await it.next()!
-            // Whole-page PNGs: each takes tens of milliseconds to make.
-            for i in 0..<3 {
-                tasks.addTask {
-                    let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30)))
-                    client.connect()
-                    let r = try await client.get("/iiif/3/page/full/\(2000 + i),/0/default.png")
-                    try await client.shutdown()
-                    return (Int(r.status.code), r.body?.readableBytes ?? 0)
+        try await withServer(s) { port, shutdown in
+            let results = try await withThrowingTaskGroup(of: (Int, Int).self) { tasks in
+                // Whole-page PNGs: each takes tens of milliseconds to make.
+                for i in 0..<3 {
+                    tasks.addTask {
+                        let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(30)))
+                        client.connect()
+                        let r = try await client.get("/iiif/3/page/full/\(2000 + i),/0/default.png")
+                        try await client.shutdown()
+                        return (Int(r.status.code), r.body?.readableBytes ?? 0)
+                    }
                 }
+                try await Task.sleep(for: .milliseconds(30))
+                await shutdown()
+                var answers: [(Int, Int)] = []
+                for try await r in tasks { answers.append(r) }
+                return answers
             }
-            try await Task.sleep(for: .milliseconds(30))
-            await group.triggerGracefulShutdown()
-            var answers: [(Int, Int)] = []
-            for try await r in tasks { if let r { answers.append(r) } }
-            return answers
-        }
-        XCTAssertEqual(results.count, 3)
-        for (status, bytes) in results {
-            XCTAssertEqual(status, 200)
-            XCTAssertGreaterThan(bytes, 10000)
+            XCTAssertEqual(results.count, 3)
+            for (status, bytes) in results {
+                XCTAssertEqual(status, 200)
+                XCTAssertGreaterThan(bytes, 10000)
+            }
         }
     }
 
@@ -129,7 +122,7 @@ final class LiveServerTests: XCTestCase {
         var lossless = CompressOptions()
         lossless.mode = .lossless
         _ = try Compressor.compress(input: png, output: s.dir.path("validator-lossless.tess"), options: lossless)
-        try await withServer(s) { port in
+        try await withServer(s) { port, _ in
             let r = try Self.run(
                 validator, ["-s", "127.0.0.1:\(port)", "-p", "iiif/3", "-i", "validator-lossless", "--version", "3.0", "--level", "2"])
             let summary = r.output.split(separator: "\n").last { $0.hasPrefix("Done") } ?? "no summary"
@@ -167,24 +160,10 @@ extension LiveServerTests {
     /// A client that sends half a request and stalls is disconnected after the idle timeout.
     func testStalledClientIsDisconnected() async throws {
         let s = try ServedImages()
-        var options = s.service.options
-        options.idleTimeoutSeconds = 1
-        let ports = AsyncStream<Int>.makeStream()
-        options.port = 0
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let service = try TileService(options: options, root: s.root, logger: logger)
-        let app = TileServer(service: service).application { port in ports.continuation.yield(port) }
-        let group = ServiceGroup(services: [app], gracefulShutdownSignals: [], logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var it = ports.stream.makeAsyncIterator()
-            let port = await it.next()!
+        try await withServer(s, idleTimeout: 1) { port, _ in
             let seconds = try Self.secondsUntilClosed(port: port, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\n")
             XCTAssertLessThan(seconds, 5, "a stalled request is closed after the 1 s idle timeout")
             XCTAssertGreaterThan(seconds, 0.5)
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
     }
 
