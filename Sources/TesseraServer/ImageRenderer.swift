@@ -1,3 +1,4 @@
+import Dispatch
 import TesseraIO
 import TesseraPipeline
 
@@ -12,9 +13,9 @@ public enum ImageRenderer {
         if r.outputWidth >= r.width, r.outputHeight >= r.height {
             pixels = try image.region(x: r.x, y: r.y, width: r.width, height: r.height, threads: 1)
         } else {
-            pixels = try image.view(
-                x: r.x, y: r.y, width: r.width, height: r.height, outputWidth: min(r.outputWidth, r.width),
-                outputHeight: min(r.outputHeight, r.height), threads: 1)
+            pixels = try reducedView(
+                image, x: r.x, y: r.y, width: r.width, height: r.height, outputWidth: min(r.outputWidth, r.width),
+                outputHeight: min(r.outputHeight, r.height))
         }
         pixels = eightBit(pixels)
         pixels = applying(r.quality, to: pixels)
@@ -25,6 +26,51 @@ public enum ImageRenderer {
             pixels = rotated(pixels, degrees: r.rotation.degrees, mirror: r.rotation.mirror)
         }
         return pixels
+    }
+
+    /// Admits one large view that cannot be cut into strips at a time.
+    private static let largeViews = DispatchSemaphore(value: 1)
+
+    /// Outputs above this many pixels are made in strips of rows.
+    static let stripAbove = 1 << 21
+
+    /// `TessImage.view`, made in horizontal strips when the output is large: a strip starts
+    /// at an output row whose top edge falls on a whole source row (every `oh / gcd(h, oh)`
+    /// rows), so each strip is a view of its own with exactly the same pixel footprints, the
+    /// same level and the same pixels as the whole view, while the view's working memory
+    /// (whole-number sums of its output, the level pixels under it) is a strip's.
+    static func reducedView(
+        _ image: TessImage, x: Int, y: Int, width: Int, height: Int, outputWidth: Int, outputHeight: Int,
+        stripAbove: Int = stripAbove
+    ) throws -> PixelBuffer {
+        var a = height, b = outputHeight
+        while b != 0 { (a, b) = (b, a % b) }
+        let step = outputHeight / a  // output rows between whole-source-row boundaries
+        guard outputWidth * outputHeight > stripAbove else {
+            return try image.view(
+                x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight, threads: 1)
+        }
+        guard step < outputHeight, step <= 1024 else {
+            // No whole-row boundaries to cut at: one large whole view at a time, so that
+            // several cannot pile up their working memory (about 10 bytes per output sample).
+            largeViews.wait()
+            defer { largeViews.signal() }
+            return try image.view(
+                x: x, y: y, width: width, height: height, outputWidth: outputWidth, outputHeight: outputHeight, threads: 1)
+        }
+        let rowsPerStrip = step * max(1, (stripAbove / outputWidth) / step)
+        var out: PixelBuffer?
+        var j0 = 0
+        while j0 < outputHeight {
+            let j1 = min(outputHeight, j0 + rowsPerStrip)
+            let y0 = j0 * height / outputHeight, y1 = j1 * height / outputHeight  // exact: j0, j1 are multiples of step
+            let strip = try image.view(
+                x: x, y: y + y0, width: width, height: y1 - y0, outputWidth: outputWidth, outputHeight: j1 - j0, threads: 1)
+            if out == nil { out = PixelBuffer(width: outputWidth, height: outputHeight, format: strip.format) }
+            out!.paste(strip, x: 0, y: j0)
+            j0 = j1
+        }
+        return out!
     }
 
     /// Samples scaled to 8 bits (1-bit and 2/4-bit values stretched to 0…255, 16-bit rounded).

@@ -327,3 +327,25 @@ extension TileServiceTests {
         XCTAssertLessThanOrEqual(tiles.bytes, tiles.capacity)
     }
 }
+
+extension TileServiceTests {
+    /// Large reduced views are made in strips with exactly the pixels of the whole view.
+    func testStripViewsEqualWholeViews() throws {
+        let s = try ServedImages(kodak: true)
+        var files = [s.root + "/page.tess", s.root + "/sub/deeper/page-vq.tess"]
+        if Corpus.isPresent { files.append(s.root + "/kodim23.tess") }
+        for file in files {
+            let image = try TessImage(path: file)
+            let w = image.header.width, h = image.header.height
+            for (ow, oh) in [(w / 2, h / 2), (w / 3, h / 3), (w * 2 / 5, h * 2 / 5), (w / 2 - 1, h / 2 - 1)] {
+                let whole = try image.view(x: 0, y: 0, width: w, height: h, outputWidth: ow, outputHeight: oh)
+                let strips = try ImageRenderer.reducedView(
+                    image, x: 0, y: 0, width: w, height: h, outputWidth: ow, outputHeight: oh, stripAbove: 4096)
+                XCTAssertEqual(strips, whole, "\(file) \(ow)x\(oh)")
+            }
+            let region = try ImageRenderer.reducedView(
+                image, x: 10, y: 30, width: 500, height: 400, outputWidth: 125, outputHeight: 100, stripAbove: 1000)
+            XCTAssertEqual(region, try image.view(x: 10, y: 30, width: 500, height: 400, outputWidth: 125, outputHeight: 100))
+        }
+    }
+}
