@@ -124,7 +124,7 @@ public final class TessReader: Sendable {
         var ranges: [(offset: UInt64, count: Int)] = []
         ranges.reserveCapacity(tiles.count)
         for t in tiles {
-            guard t.column >= 0, t.row >= 0, t.column < index.columns, t.row < index.entries.count / max(1, index.columns) else { continue }
+            guard t.column >= 0, t.row >= 0, t.column < index.columns, t.row < index.rows else { continue }
             let e = index.entry(column: t.column, row: t.row)
             ranges.append((e.offset, Int(e.length)))
         }

@@ -13,6 +13,7 @@ struct FileIdentity: Sendable, Equatable {
     var modifiedSeconds: Int
     var modifiedNanoseconds: Int
     var isRegularFile: Bool
+    var isDirectory: Bool
 
     /// A remote file's identity: its size, a checksum of its ETag or Last-Modified, and its
     /// Last-Modified time (0 when the server gave none).
@@ -23,6 +24,7 @@ struct FileIdentity: Sendable, Equatable {
         modifiedSeconds = modified
         modifiedNanoseconds = 0
         isRegularFile = true
+        isDirectory = false
     }
 
     /// The identity of the file at `path` (following symlinks), or nil if there is none.
@@ -35,5 +37,6 @@ struct FileIdentity: Sendable, Equatable {
         modifiedSeconds = Int(st.st_mtim.tv_sec)
         modifiedNanoseconds = Int(st.st_mtim.tv_nsec)
         isRegularFile = (st.st_mode & S_IFMT) == S_IFREG
+        isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
     }
 }

@@ -12,7 +12,7 @@ import TesseraRemote
 ///
 /// A remote catalog (`serve --remote BASE-URL`) maps identifier `a/b` to `BASE-URL/a/b.tess`,
 /// read by HTTP range requests; an open remote file is checked again (one request) after
-/// `remoteRecheckSeconds`, and reopened if it changed.
+/// `remoteRecheckInterval`, and reopened if it changed.
 public final class ImageCatalog: Sendable {
     public let root: String
     private let realRoot: String
@@ -20,9 +20,8 @@ public final class ImageCatalog: Sendable {
     public let remoteBase: String?
     /// Where the images' decoded tiles are kept (shared by all of them).
     public let tileCache: DecodedTileCache?
-    private let open = Mutex<[String: ServedImage]>([:])
-    private let checked = Mutex<[String: ContinuousClock.Instant]>([:])
-    public static let remoteRecheckSeconds = 30
+    /// Each open image and when its file was last looked at.
+    private let open = Mutex<[String: (image: ServedImage, checked: ContinuousClock.Instant)]>([:])
 
     /// Longest identifier accepted, in bytes.
     public static let maxIdentifierLength = 1024
@@ -49,71 +48,69 @@ public final class ImageCatalog: Sendable {
 
     /// The open image for `identifier` (already percent-decoded): 400 for an identifier that
     /// could name something outside the root, 404 for one that names no `.tess` file, 500 for
-    /// a file that cannot be opened (damaged).
+    /// a file that cannot be opened (damaged). An image looked at less than `recheckInterval`
+    /// ago (`remoteRecheckInterval` for a remote catalog) is served as it was, with no system
+    /// call or request; after that its identity is looked at again, and a changed file reopened.
     public func image(_ identifier: String) throws(ServeError) -> ServedImage {
-        if let remoteBase { return try remoteImage(identifier, base: remoteBase) }
-        // A file checked less than `recheckInterval` ago is served as it was: no system call
-        // on the hot path (a replaced file is seen within the interval).
         let now = ContinuousClock.now
-        if let known = open.withLock({ $0[identifier] }), let at = checked.withLock({ $0[identifier] }),
-            now - at < Self.recheckInterval
-        {
-            return known
+        let known = open.withLock { $0[identifier] }
+        if let known, now - known.checked < (remoteBase == nil ? Self.recheckInterval : Self.remoteRecheckInterval) {
+            return known.image
         }
-        let path = try resolve(identifier)
-        guard let identity = FileIdentity(path: path), identity.isRegularFile else {
-            throw .notFound("no image '\(identifier)'")
+        let found: Found
+        if let remoteBase {
+            found = try remoteFile(identifier, base: remoteBase)
+        } else {
+            found = try localFile(identifier)
         }
-        if let known = open.withLock({ $0[identifier] }), known.identity == identity {
-            checked.withLock { $0[identifier] = now }
-            return known
+        var served = known?.image
+        if served?.identity != found.identity {
+            do {
+                served = try found.open()
+            } catch {
+                open.withLock { _ = $0.removeValue(forKey: identifier) }
+                throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
+            }
         }
-        let served: ServedImage
-        do {
-            served = try ServedImage(identifier: identifier, path: path, identity: identity, cache: tileCache)
-        } catch {
-            open.withLock { _ = $0.removeValue(forKey: identifier) }
-            throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
-        }
-        open.withLock { $0[identifier] = served }
-        checked.withLock { $0[identifier] = now }
-        return served
+        open.withLock { $0[identifier] = (served!, now) }
+        return served!
     }
 
     /// How long a local file's identity (and its resolved path) is trusted without a look.
     public static let recheckInterval = Duration.seconds(1)
+    /// How long a remote file's is (a look costs a request).
+    public static let remoteRecheckInterval = Duration.seconds(30)
 
-    private func remoteImage(_ identifier: String, base: String) throws(ServeError) -> ServedImage {
-        try checkSyntax(identifier)
-        let known = open.withLock { $0[identifier] }
-        if let known, let at = checked.withLock({ $0[identifier] }),
-            ContinuousClock.now - at < .seconds(Self.remoteRecheckSeconds)
-        {
-            return known
+    /// A file as it is now: what identifies it, and how to open it.
+    private typealias Found = (identity: FileIdentity, open: () throws -> ServedImage)
+
+    private func localFile(_ identifier: String) throws(ServeError) -> Found {
+        let path = try resolve(identifier)
+        guard let identity = FileIdentity(path: path), identity.isRegularFile else {
+            throw .notFound("no image '\(identifier)'")
         }
+        let cache = tileCache
+        return (identity, { try ServedImage(identifier: identifier, path: path, identity: identity, cache: cache) })
+    }
+
+    private func remoteFile(_ identifier: String, base: String) throws(ServeError) -> Found {
+        try checkSyntax(identifier)
         let url = base + "/" + identifier.split(separator: "/").map { PercentEncoding.encode(String($0)) }.joined(separator: "/")
             + ".tess"
-        let served: ServedImage
+        let source: HTTPRangeSource
         do {
-            let source = try HTTPRangeSource(url: url)
-            let stamp = source.validator.map { v in Int(CRC32Text.of(v)) } ?? 0
-            let modified = source.lastModified.flatMap { HTTPDate.parse(Substring($0)) } ?? 0
-            let identity = FileIdentity(remoteSize: Int64(source.size), stamp: stamp, modified: modified)
-            if let known, known.identity == identity {
-                checked.withLock { $0[identifier] = .now }
-                return known
-            }
-            served = try ServedImage(identifier: identifier, source: source, path: url, identity: identity, cache: tileCache)
-        } catch let e as TessFileError {
-            open.withLock { _ = $0.removeValue(forKey: identifier) }
-            if case .cannotOpen(let why) = e.problem, why.hasPrefix("HTTP 404") { throw .notFound("no image '\(identifier)'") }
-            throw ServeError(500, "image '\(identifier)' cannot be read: \(e)")
+            source = try HTTPRangeSource(url: url)
         } catch {
+            if let e = error as? TessFileError, case .cannotOpen(let why) = e.problem, why.hasPrefix("HTTP 404") {
+                throw .notFound("no image '\(identifier)'")
+            }
             throw ServeError(500, "image '\(identifier)' cannot be read: \(error)")
         }
-        open.withLock { $0[identifier] = served }
-        checked.withLock { $0[identifier] = .now }
-        return served
+        let stamp = source.validator.map { Int(CRC32Text.of($0)) } ?? 0
+        let modified = source.lastModified.flatMap { HTTPDate.parse(Substring($0)) } ?? 0
+        let identity = FileIdentity(remoteSize: Int64(source.size), stamp: stamp, modified: modified)
+        let cache = tileCache
+        return (identity, { try ServedImage(identifier: identifier, source: source, path: url, identity: identity, cache: cache) })
     }
 
     /// How many files are open now.
@@ -165,11 +162,8 @@ public final class ImageCatalog: Sendable {
                 if name.hasSuffix(".tess"), name.count > 5 {
                     found.append((prefix + String(name.dropLast(5)), Int(id.size)))
                 }
-            } else {
-                var isDir: ObjCBool = false
-                if FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue {
-                    walk(path, prefix: prefix + name + "/", depth: depth + 1, into: &found)
-                }
+            } else if id.isDirectory {
+                walk(path, prefix: prefix + name + "/", depth: depth + 1, into: &found)
             }
         }
     }

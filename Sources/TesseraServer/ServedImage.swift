@@ -37,7 +37,4 @@ public final class ServedImage: Sendable {
 
     public var width: Int { image.header.width }
     public var height: Int { image.header.height }
-
-    /// The coarsest resolution level: IIIF scale factors run 1, 2, 4 … 2^coarsestLevel.
-    public var coarsestLevel: Int { image.levels.last?.level ?? 0 }
 }

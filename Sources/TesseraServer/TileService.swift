@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import TesseraPipeline
-import TesseraSupport
 
 /// The tile server's requests and responses, apart from HTTP transport (`TileServer` puts it
 /// on Hummingbird): IIIF Image API 3.0 under `/iiif/3/`, Deep Zoom under `/dzi/`, the index
@@ -178,7 +177,7 @@ public final class TileService: Sendable {
             let wantsLD = request.header("Accept")?.contains("application/ld+json") ?? false
             let type = wantsLD ? "application/ld+json;profile=\"\(IIIFInfo.context)\"" : "application/json"
             let body = Array(IIIFInfo.json(id: base, image: image, limits: limits).utf8)
-            let tag = "\"\(image.version)-i\(String(CRC32C.checksum(Array(base.utf8)), radix: 16))\""
+            let tag = "\"\(image.version)-i\(String(CRC32Text.of(base), radix: 16))\""
             return conditional(
                 request, image: image, etag: tag,
                 ServiceResponse(status: 200, headers: [
@@ -245,7 +244,7 @@ public final class TileService: Sendable {
     {
         let key = "\(image.identifier)\u{0}\(image.version)\u{0}\(render.x),\(render.y),\(render.width),\(render.height)/"
             + "\(render.outputWidth),\(render.outputHeight)/\(render.rotation.canonical)/\(render.quality.rawValue).\(render.format.rawValue)"
-        let etag = "\"\(image.version)-\(String(CRC32C.checksum(Array(key.utf8)), radix: 16))\""
+        let etag = "\"\(image.version)-\(String(CRC32Text.of(key), radix: 16))\""
         let headers: [(name: String, value: String)] = [
             ("Content-Type", render.format.mediaType), ("Cache-Control", "public, max-age=86400"),
         ]
